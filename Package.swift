@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// The food bank data platform: one package, a library per concern, thin executables per consumer group.
+import PackageDescription
+
+let package = Package(
+    name: "foodbank-platform",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "foodbank-ctl", targets: ["foodbank-ctl"]),
+        .executable(name: "relay-check", targets: ["relay-check"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config (scripts/env.sh points it at the project-local librdkafka).
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+
+        // Layers over the C libraries: Swift values in, Swift values and errors out.
+        .target(name: "FoodbankKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FoodbankJSON", dependencies: ["CJansson"]),
+
+        // The single declaration of every topic, read by provisioning and by the stages.
+        .target(name: "FoodbankTopics", dependencies: ["FoodbankJSON", "FoodbankKafka"]),
+
+        // The exactly-once loops every stage is built on: Kafka->Kafka and Kafka->PostgreSQL.
+        .target(name: "FoodbankStreaming", dependencies: [
+            "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables: thin wiring.
+        .executableTarget(name: "foodbank-ctl", dependencies: [
+            "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "relay-check", dependencies: [
+            "FoodbankStreaming", "FoodbankKafka", "FoodbankPostgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka"]),
+        .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
+        .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
+        .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "relay-check",
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)
