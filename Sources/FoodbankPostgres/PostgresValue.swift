@@ -1,0 +1,36 @@
+import Foundation
+
+/// A statement parameter, sent in PostgreSQL's text format (the server casts it to the column type).
+public enum PostgresValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    case null
+    case text(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case bytes([UInt8])
+
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(nilLiteral: ()) { self = .null }
+
+    public static func optional(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }
+    public static func timestamp(_ date: Date) -> PostgresValue { .text(PostgresValue.iso8601(date)) }
+
+    /// The text-format representation, `nil` for SQL NULL.
+    public var textValue: String? {
+        switch self {
+        case .null: return nil
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return b ? "t" : "f"
+        case .bytes(let b): return "\\x" + b.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

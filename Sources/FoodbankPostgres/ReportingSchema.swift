@@ -1,0 +1,163 @@
+/// The reporting database: the curated tables of the contract (`ops.*`, `finance.*`) and the
+/// platform's own bookkeeping (`platform.*`). Append new migrations; never edit applied ones.
+public enum ReportingSchema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "platform bookkeeping", sql: """
+            CREATE SCHEMA IF NOT EXISTS platform;
+
+            -- Offsets of consumers that write to PostgreSQL, stored in the same transaction as
+            -- their data; the consumer seeks to them on assignment (exactly once into the database).
+            CREATE TABLE platform.consumer_offsets (
+                consumer_group text NOT NULL,
+                topic          text NOT NULL,
+                partition      integer NOT NULL,
+                next_offset    bigint NOT NULL CHECK (next_offset >= 0),
+                updated_at     timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (consumer_group, topic, partition)
+            );
+
+            -- Every file the SFTP watcher has seen, per version: a re-delivered identical file
+            -- matches its checksum; a changed one becomes a new version that supersedes the old.
+            CREATE TABLE platform.file_manifest (
+                feed          text NOT NULL,
+                file_name     text NOT NULL,
+                version       integer NOT NULL CHECK (version >= 1),
+                size_bytes    bigint NOT NULL,
+                sha256        text NOT NULL,
+                status        text NOT NULL CHECK (status IN ('held_incomplete','published','quarantined','superseded')),
+                reason        text,
+                row_count     integer,
+                first_seen_at timestamptz NOT NULL DEFAULT now(),
+                last_seen_at  timestamptz NOT NULL DEFAULT now(),
+                published_at  timestamptz,
+                PRIMARY KEY (feed, file_name, version)
+            );
+            CREATE INDEX file_manifest_status ON platform.file_manifest (status) WHERE status <> 'published';
+            """),
+        Migration(version: 2, name: "ops near-real-time tables", sql: """
+            CREATE SCHEMA IF NOT EXISTS ops;
+
+            CREATE TABLE ops.inventory_on_hand (
+                sku              text NOT NULL,
+                location_id      text NOT NULL,
+                lot_code         text NOT NULL DEFAULT '',   -- '' means "no lot"
+                on_hand_cases    numeric(14,2) NOT NULL DEFAULT 0,
+                on_hand_lbs      numeric(16,3) NOT NULL DEFAULT 0,
+                last_movement_at timestamptz,
+                updated_at       timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (sku, location_id, lot_code)
+            );
+            CREATE INDEX inventory_on_hand_location ON ops.inventory_on_hand (location_id);
+
+            CREATE TABLE ops.dq_violations (
+                violation_id  text PRIMARY KEY,              -- deterministic: check + entity + occurrence
+                check_name    text NOT NULL,
+                severity      text NOT NULL CHECK (severity IN ('info','warning','error','critical')),
+                entity_type   text NOT NULL,
+                entity_key    text NOT NULL,
+                details       jsonb NOT NULL DEFAULT '{}'::jsonb,
+                first_seen_at timestamptz NOT NULL DEFAULT now(),
+                last_seen_at  timestamptz NOT NULL DEFAULT now(),
+                resolved_at   timestamptz
+            );
+            -- One open row per problem, however often it is seen.
+            CREATE UNIQUE INDEX dq_violations_one_open ON ops.dq_violations (check_name, entity_type, entity_key)
+                WHERE resolved_at IS NULL;
+            CREATE INDEX dq_violations_check ON ops.dq_violations (check_name, resolved_at);
+
+            CREATE TABLE ops.pipeline_freshness (
+                source            text PRIMARY KEY,
+                last_source_ts    timestamptz,
+                last_processed_at timestamptz
+            );
+            """),
+        Migration(version: 3, name: "finance versioned daily snapshots", sql: """
+            CREATE SCHEMA IF NOT EXISTS finance;
+
+            -- One row per finalized version of a day: why it was made and from what inputs.
+            CREATE TABLE finance.snapshot_versions (
+                business_date     date NOT NULL,
+                snapshot_version  integer NOT NULL CHECK (snapshot_version >= 1),
+                finalized_at      timestamptz NOT NULL DEFAULT now(),
+                reason            text NOT NULL,
+                input_fingerprint text NOT NULL,
+                PRIMARY KEY (business_date, snapshot_version)
+            );
+
+            CREATE TABLE finance.daily_inventory (
+                business_date       date NOT NULL,
+                sku                 text NOT NULL,
+                location_id         text NOT NULL,
+                opening_cases       numeric(14,2) NOT NULL,
+                receipts_cases      numeric(14,2) NOT NULL,
+                transfers_in_cases  numeric(14,2) NOT NULL,
+                transfers_out_cases numeric(14,2) NOT NULL,
+                adjustments_cases   numeric(14,2) NOT NULL,
+                spoilage_cases      numeric(14,2) NOT NULL,
+                distributions_cases numeric(14,2) NOT NULL,
+                closing_cases       numeric(14,2) NOT NULL,
+                closing_lbs         numeric(16,3) NOT NULL,
+                snapshot_version    integer NOT NULL,
+                finalized_at        timestamptz NOT NULL,
+                PRIMARY KEY (business_date, sku, location_id, snapshot_version),
+                CHECK (closing_cases = opening_cases + receipts_cases + transfers_in_cases - transfers_out_cases
+                                       + adjustments_cases - spoilage_cases - distributions_cases)
+            );
+
+            CREATE TABLE finance.daily_donations (
+                business_date         date NOT NULL,
+                location_id           text NOT NULL,
+                donor_type            text NOT NULL,
+                donations             integer NOT NULL,
+                cases                 numeric(14,2) NOT NULL,
+                lbs                   numeric(16,3) NOT NULL,
+                fair_market_value_usd numeric(14,2) NOT NULL,
+                snapshot_version      integer NOT NULL,
+                finalized_at          timestamptz NOT NULL,
+                PRIMARY KEY (business_date, location_id, donor_type, snapshot_version)
+            );
+
+            CREATE TABLE finance.daily_fulfillment (
+                business_date    date NOT NULL,
+                agency_id        text NOT NULL,
+                orders           integer NOT NULL,
+                cases_requested  numeric(14,2) NOT NULL,
+                cases_shipped    numeric(14,2) NOT NULL,
+                fill_rate        numeric(9,4),
+                snapshot_version integer NOT NULL,
+                finalized_at     timestamptz NOT NULL,
+                PRIMARY KEY (business_date, agency_id, snapshot_version)
+            );
+
+            CREATE TABLE finance.reconciliation_exceptions (
+                business_date    date NOT NULL,
+                kind             text NOT NULL CHECK (kind IN ('donation_vs_receipt','shipment_vs_distribution')),
+                location_id      text NOT NULL,
+                reference_id     text NOT NULL,
+                expected_cases   numeric(14,2) NOT NULL,
+                actual_cases     numeric(14,2) NOT NULL,
+                delta_cases      numeric(14,2) NOT NULL CHECK (delta_cases <> 0),
+                snapshot_version integer NOT NULL,
+                PRIMARY KEY (business_date, kind, reference_id, snapshot_version)
+            );
+
+            -- Finalized rows are immutable: a correction is a new snapshot_version, never an edit.
+            CREATE FUNCTION finance.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'finance.% is append-only: finalized snapshots are never changed; write a new snapshot_version', TG_TABLE_NAME
+                    USING ERRCODE = 'insufficient_privilege';
+            END $$;
+            CREATE TRIGGER immutable BEFORE UPDATE OR DELETE ON finance.snapshot_versions FOR EACH ROW EXECUTE FUNCTION finance.refuse_change();
+            CREATE TRIGGER immutable BEFORE UPDATE OR DELETE ON finance.daily_inventory FOR EACH ROW EXECUTE FUNCTION finance.refuse_change();
+            CREATE TRIGGER immutable BEFORE UPDATE OR DELETE ON finance.daily_donations FOR EACH ROW EXECUTE FUNCTION finance.refuse_change();
+            CREATE TRIGGER immutable BEFORE UPDATE OR DELETE ON finance.daily_fulfillment FOR EACH ROW EXECUTE FUNCTION finance.refuse_change();
+            CREATE TRIGGER immutable BEFORE UPDATE OR DELETE ON finance.reconciliation_exceptions FOR EACH ROW EXECUTE FUNCTION finance.refuse_change();
+
+            -- The latest version of each day, which is what dashboards normally read.
+            CREATE VIEW finance.daily_inventory_latest AS
+                SELECT d.* FROM finance.daily_inventory d
+                JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
+                  ON l.business_date = d.business_date AND l.v = d.snapshot_version;
+            """),
+    ]
+}
