@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 // The food bank data platform: one package, a library per concern, thin executables per consumer group.
+import Foundation
 import PackageDescription
+
+// scripts/setup.sh builds librdkafka into this prefix when the system's is older than 2.8 (Debian
+// bookworm ships 2.0.2, which cannot talk to the local broker). The run path makes every binary load
+// that build, never an older system copy; where the folder does not exist (containers) it is inert.
+let localLibraryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(".local/prefix/lib").path
 
 let package = Package(
     name: "foodbank-platform",
@@ -20,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
 
         // Layers over the C libraries: Swift values in, Swift values and errors out.
-        .target(name: "FoodbankKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FoodbankKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", localLibraryPath])]),
         .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FoodbankJSON", dependencies: ["CJansson"]),
 

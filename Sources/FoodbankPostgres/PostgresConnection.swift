@@ -43,6 +43,8 @@ public final class PostgresConnection: @unchecked Sendable {
         while true {
             let candidate = PQconnectdb(url)
             if PQstatus(candidate) == CONNECTION_OK {
+                // Server NOTICEs ("already exists, skipping") are not errors: keep them out of stderr.
+                PQsetNoticeProcessor(candidate, { _, _ in }, nil)
                 conn = candidate
                 return
             }

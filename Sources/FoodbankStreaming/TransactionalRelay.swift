@@ -1,0 +1,126 @@
+import FoodbankKafka
+import Foundation
+import Logging
+
+/// The Kafka-to-Kafka exactly-once loop every Kafka-writing stage runs (normalize, dedupe, the
+/// self-check): read a batch, transform it, write the results and the batch's offsets in one
+/// transaction (KIP-98), with the consumer's group metadata so a fenced member cannot commit (KIP-447).
+///
+/// A batch is all or nothing: on any abortable failure the transaction is aborted and the consumer
+/// rewinds to the batch's first offsets, so the batch is read again. A crash at any instruction
+/// leaves either the committed transaction (output and offsets) or neither.
+public final class TransactionalRelay: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var stage: String
+        public var groupID: String
+        public var inputTopics: [String]
+        /// Unique per live instance (`<group>-<instance>`); a restarted instance reuses its id and so
+        /// fences its own previous incarnation.
+        public var transactionalID: String
+        public var deadLetterTopic: String?
+        public var maxBatchRecords = 2000
+        public var pollTimeout: Duration = .milliseconds(500)
+        public var assignmentStrategy: KafkaConsumerConfiguration.AssignmentStrategy = .range
+
+        public init(stage: String, groupID: String, inputTopics: [String], transactionalID: String, deadLetterTopic: String?) {
+            self.stage = stage
+            self.groupID = groupID
+            self.inputTopics = inputTopics
+            self.transactionalID = transactionalID
+            self.deadLetterTopic = deadLetterTopic
+        }
+    }
+
+    /// Turns one input record into output records; throws ``RejectedRecord`` for bad input.
+    public typealias Transform = (KafkaMessage) throws -> [KafkaRecord]
+
+    private let kafka: KafkaConfiguration
+    public let configuration: Configuration
+    private let transform: Transform
+    private let logger: Logger
+    public let statistics = StageStatistics()
+
+    public init(kafka: KafkaConfiguration, configuration: Configuration, logger: Logger, transform: @escaping Transform) {
+        self.kafka = kafka
+        self.configuration = configuration
+        self.transform = transform
+        self.logger = logger
+    }
+
+    /// Runs until `stop` is set. Throws only what a restart must handle: fatal and fencing errors.
+    public func run(until stop: StopSignal) throws {
+        let producer = try KafkaTransactionalProducer(configuration: kafka, transactionalID: configuration.transactionalID, logger: logger)
+        try waitForBroker(stop: stop) { try producer.initTransactions(timeout: .seconds(30)) }
+        var consumerConfig = KafkaConsumerConfiguration(groupID: configuration.groupID, topics: configuration.inputTopics)
+        consumerConfig.assignmentStrategy = configuration.assignmentStrategy
+        let consumer = try KafkaConsumer(configuration: kafka, consumer: consumerConfig, logger: logger)
+        defer { consumer.close() }
+        logger.info("relay started", metadata: ["stage": "\(configuration.stage)", "group": "\(configuration.groupID)",
+                                                "transactional.id": "\(configuration.transactionalID)"])
+        while !stop.isStopped {
+            let generation = consumer.rebalanceGeneration
+            let batch = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeout: configuration.pollTimeout)
+            guard !batch.isEmpty else { continue }
+            let positions = BatchPositions(batch)
+            if consumer.rebalanceGeneration != generation {
+                // Partitions moved while the batch was collected: some of it may no longer be ours.
+                try rewind(consumer, to: positions, rebalanced: true)
+                continue
+            }
+            do {
+                let deadLettered = try producer.withTransaction { txn -> Int in
+                    let deadLettered = try write(batch, to: txn)
+                    try txn.sendOffsets(positions.next, groupMetadata: try consumer.groupMetadata())
+                    return deadLettered
+                }
+                statistics.committed(records: batch.count, deadLettered: deadLettered)
+            } catch let error as KafkaError where !error.isFatal {
+                statistics.aborted()
+                logger.warning("transaction abandoned; rewinding the batch", metadata: ["error": "\(error)", "records": "\(batch.count)"])
+                try rewind(consumer, to: positions, rebalanced: consumer.rebalanceGeneration != generation)
+            }
+        }
+        logger.info("relay stopping", metadata: ["processed": "\(statistics.processed)"])
+    }
+
+    /// Writes the batch's output; bad records go to the dead-letter topic. Returns how many did.
+    private func write(_ batch: [KafkaMessage], to txn: KafkaTransactionalProducer) throws -> Int {
+        var deadLettered = 0
+        for message in batch {
+            do {
+                for record in try transform(message) { try txn.send(record) }
+            } catch let rejection as RejectedRecord {
+                guard let topic = configuration.deadLetterTopic else { throw rejection }
+                try txn.send(DeadLetter.record(for: message, reason: rejection.reason, stage: configuration.stage, topic: topic))
+                deadLettered += 1
+            }
+        }
+        return deadLettered
+    }
+
+    /// Puts the read position of the batch's partitions that are still assigned back to where the
+    /// group's committed progress is. Without a rebalance that is the batch's first offset (this
+    /// member committed everything before it); after one, another member may have committed
+    /// further, so the committed offsets are read from the coordinator.
+    private func rewind(_ consumer: KafkaConsumer, to positions: BatchPositions, rebalanced: Bool) throws {
+        let assigned = Set(try consumer.assignment())
+        let kept = positions.first.filter { assigned.contains($0.key) }
+        guard !kept.isEmpty else { return }
+        if rebalanced {
+            let committed = try consumer.committed(Array(kept.keys))
+            try consumer.seek(kept.mapValues { _ in KafkaOffset.beginning }.merging(committed) { _, c in c })
+        } else {
+            try consumer.seek(kept)
+        }
+    }
+
+    /// Retries `body` while the broker is unreachable, logging each attempt, until it succeeds or
+    /// the stage is stopped: a stage started before its broker waits for it.
+    private func waitForBroker(stop: StopSignal, _ body: () throws -> Void) throws {
+        while true {
+            do { return try body() } catch let error as KafkaError where error.isRetriable && !stop.isStopped {
+                logger.warning("broker not reachable yet, retrying", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

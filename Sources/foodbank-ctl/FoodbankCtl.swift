@@ -1,0 +1,89 @@
+// foodbank-ctl: the operator's command. Configuration from the environment (KAFKA_BOOTSTRAP_SERVERS,
+// KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL); secrets are never printed.
+import ArgumentParser
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankTopics
+import Foundation
+import Logging
+
+@main
+struct FoodbankCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "foodbank-ctl",
+        abstract: "Operate the food bank data platform.",
+        subcommands: [Topics.self, Migrate.self, Offsets.self])
+}
+
+struct Topics: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The topics declared in topics/topics.json.",
+                                                    subcommands: [Apply.self, Check.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create every declared topic that is missing (idempotent).")
+        @Option(help: "Replication factor (default: the declaration's; 1 on the local single-broker stack).")
+        var replicationFactor: Int?
+
+        func run() throws {
+            let catalog = try TopicCatalog.loadDefault()
+            let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
+            let plan = try admin.apply(catalog, replicationFactor: replicationFactor)
+            print("created \(plan.toCreate.count), unchanged \(plan.unchanged.count)")
+            for topic in plan.toCreate { print("  + \(topic.name) (\(topic.partitions) partitions, \(topic.cleanupPolicy.rawValue))") }
+            try Topics.report(plan.partitionMismatches)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compare the cluster with the declaration; exit 1 on a difference.")
+
+        func run() throws {
+            let catalog = try TopicCatalog.loadDefault()
+            let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
+            let plan = TopicPlan(catalog: catalog, existingPartitions: try admin.topicPartitionCounts())
+            for topic in plan.toCreate { print("missing: \(topic.name)") }
+            try Topics.report(plan.partitionMismatches)
+            if !plan.toCreate.isEmpty { throw ExitCode.failure }
+            print("all \(catalog.topics.count) topics match")
+        }
+    }
+
+    static func report(_ mismatches: [(name: String, declared: Int, actual: Int)]) throws {
+        guard !mismatches.isEmpty else { return }
+        for m in mismatches {
+            print("partition mismatch: \(m.name) declared \(m.declared), cluster has \(m.actual) (never changed automatically: it would move keys)")
+        }
+        throw ExitCode.failure
+    }
+}
+
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations to the reporting database.")
+
+    func run() throws {
+        let db = try PostgresConnection(url: try PostgresConfiguration.url())
+        let applied = try Migrator().migrate(db)
+        print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Offsets: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "A group's committed offsets and lag per partition (offsets kept in Kafka).")
+    @Option(help: "Consumer group.") var group: String
+    @Option(parsing: .upToNextOption, help: "Topics the group reads.") var topics: [String]
+
+    func run() throws {
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
+        let partitions = try admin.partitions(of: topics)
+        let committed = try admin.groupOffsets(group: group, partitions: partitions)
+        print("TOPIC".padding(toLength: 48, withPad: " ", startingAt: 0) + " PART  COMMITTED        END        LAG")
+        for tp in partitions {
+            let end = try admin.watermarks(tp).high
+            let done = committed[tp]
+            let lag = end - (done ?? 0)
+            print(tp.topic.padding(toLength: 48, withPad: " ", startingAt: 0)
+                  + String(format: " %4d %10@ %10lld %10lld", tp.partition, done.map { String($0) } ?? "-", end, lag))
+        }
+    }
+}

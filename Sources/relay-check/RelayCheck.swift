@@ -1,0 +1,146 @@
+// relay-check: the platform's exactly-once self-check, and the harness of its crash tests.
+//
+//   relay-check produce --count N     idempotently writes N keyed records (plus poison ones) to the input topic
+//   relay-check relay                 input -> output through the transactional relay (Kafka to Kafka)
+//   relay-check sink                  output -> PostgreSQL through the offset-storing sink
+//
+// Configuration comes from the environment: KAFKA_BOOTSTRAP_SERVERS, FOODBANK_DATABASE_URL,
+// FOODBANK_INSTANCE_ID, KAFKA_PROPERTY_*.
+import ArgumentParser
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankStreaming
+import Foundation
+import Logging
+
+@main
+struct RelayCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exactly-once self-check: produce, relay (Kafka to Kafka) and sink (Kafka to PostgreSQL).",
+        subcommands: [Produce.self, Relay.self, Sink.self])
+}
+
+struct Common: ParsableArguments {
+    @Option(help: "Distinguishes one check run from another (group ids, table rows).")
+    var runID = "default"
+    @Option(help: "Input topic.") var inputTopic = "foodbank.selfcheck.input"
+    @Option(help: "Output topic.") var outputTopic = "foodbank.selfcheck.output"
+    @Option(help: "Dead-letter topic.") var deadLetterTopic = "foodbank.dlq.selfcheck"
+    @Option(help: "Records per transaction.") var batch = 2000
+
+    func kafka(_ clientID: String) throws -> KafkaConfiguration {
+        try KafkaConfiguration.fromEnvironment(clientID: clientID)
+    }
+
+    var instanceID: String { ProcessInfo.processInfo.environment["FOODBANK_INSTANCE_ID"] ?? ProcessInfo.processInfo.hostName }
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .info
+        return logger
+    }
+}
+
+/// The poison value: the relay must dead-letter it, never stall on it.
+let poisonValue = "POISON"
+
+struct Produce: ParsableCommand {
+    @OptionGroup var common: Common
+    @Option(help: "Records to write.") var count = 100_000
+    @Option(help: "Write a poison record every N records (0: none).") var poisonEvery = 0
+
+    func run() throws {
+        let producer = try KafkaProducer(configuration: common.kafka("relay-check-produce"))
+        for n in 0..<count {
+            let key = "rec-\(n)"
+            try producer.send(KafkaRecord(topic: common.inputTopic, key: Array(key.utf8), value: Array("\(key)|payload-\(n)".utf8)))
+            if poisonEvery > 0, n % poisonEvery == 0 {
+                try producer.send(KafkaRecord(topic: common.inputTopic, key: Array("poison-\(n)".utf8), value: Array(poisonValue.utf8)))
+            }
+        }
+        try producer.flush()
+        print("produced \(count) records")
+    }
+}
+
+struct Relay: ParsableCommand {
+    @OptionGroup var common: Common
+
+    func run() throws {
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let group = "selfcheck-relay-\(common.runID)"
+        var config = TransactionalRelay.Configuration(stage: "selfcheck", groupID: group, inputTopics: [common.inputTopic],
+                                                      transactionalID: "\(group)-\(common.instanceID)",
+                                                      deadLetterTopic: common.deadLetterTopic)
+        config.maxBatchRecords = common.batch
+        let output = common.outputTopic
+        let relay = TransactionalRelay(kafka: try common.kafka("relay-check-relay"), configuration: config,
+                                       logger: common.logger("relay-check.relay")) { message in
+            guard let value = message.value, value != Array(poisonValue.utf8) else {
+                throw RejectedRecord("poison record (value \(message.value == nil ? "null" : poisonValue))")
+            }
+            return [KafkaRecord(topic: output, key: message.key, value: Array("relayed|".utf8) + value,
+                                headers: [KafkaHeader(name: "foodbank.source", string: message.coordinates)])]
+        }
+        try relay.run(until: stop)
+    }
+}
+
+struct Sink: ParsableCommand {
+    @OptionGroup var common: Common
+
+    func run() throws {
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let url = try PostgresConfiguration.url()
+        let setup = try PostgresConnection(url: url)
+        try SelfCheckTables.create(setup)
+        let runID = common.runID
+        let sink = PostgresSink(kafka: try common.kafka("relay-check-sink"), databaseURL: url,
+                                configuration: .init(stage: "selfcheck-sink", groupID: "selfcheck-sink-\(runID)", inputTopics: [common.outputTopic]),
+                                logger: common.logger("relay-check.sink")) { batch, db in
+            try SelfCheckTables.write(batch, runID: runID, to: db)
+        }
+        try sink.run(until: stop)
+    }
+}
+
+/// The self-check's tables: one row per event id (with how often it was delivered), and one row
+/// per applied Kafka offset with no conflict clause, so applying an offset twice fails loudly.
+enum SelfCheckTables {
+    static func create(_ db: PostgresConnection) throws {
+        try db.transaction { db in
+            try db.execute("SELECT pg_advisory_xact_lock(4242)")
+            try db.executeScript("""
+                CREATE SCHEMA IF NOT EXISTS selfcheck;
+                CREATE TABLE IF NOT EXISTS selfcheck.events (
+                    run_id text NOT NULL, event_id text NOT NULL, value text NOT NULL,
+                    deliveries integer NOT NULL DEFAULT 1, first_written_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (run_id, event_id));
+                CREATE TABLE IF NOT EXISTS selfcheck.applied_offsets (
+                    run_id text NOT NULL, topic text NOT NULL, partition integer NOT NULL, "offset" bigint NOT NULL,
+                    PRIMARY KEY (run_id, topic, partition, "offset"));
+                """)
+        }
+    }
+
+    static func write(_ batch: [KafkaMessage], runID: String, to db: PostgresConnection) throws {
+        var firstValue: [String: String] = [:]
+        var deliveries: [String: Int] = [:]
+        var order: [String] = []
+        for message in batch {
+            let id = String(decoding: message.key ?? [], as: UTF8.self)
+            if firstValue[id] == nil {
+                firstValue[id] = String(decoding: message.value ?? [], as: UTF8.self)
+                order.append(id)
+            }
+            deliveries[id, default: 0] += 1
+        }
+        try db.insertRows(into: "selfcheck.events", columns: ["run_id", "event_id", "value", "deliveries"],
+                          rows: order.map { [.text(runID), .text($0), .text(firstValue[$0]!), .int(Int64(deliveries[$0]!))] },
+                          suffix: "ON CONFLICT (run_id, event_id) DO UPDATE SET deliveries = selfcheck.events.deliveries + EXCLUDED.deliveries")
+        try db.insertRows(into: "selfcheck.applied_offsets", columns: ["run_id", "topic", "partition", "\"offset\""],
+                          rows: batch.map { [.text(runID), .text($0.topic), .int(Int64($0.partition)), .int($0.offset)] })
+    }
+}
