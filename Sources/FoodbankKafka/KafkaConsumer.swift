@@ -16,7 +16,8 @@ public final class KafkaConsumer: @unchecked Sendable {
                 listener: KafkaRebalanceListener? = nil, logger: Logger = Logger(label: "foodbank.kafka.consumer")) throws {
         let rebalance = RebalanceState(listener: listener, logger: logger)
         let callbacks = ClientCallbacks(rebalanceHandler: { rk, err, list in rebalance.handle(rk, err, list) })
-        self.client = try RDKafkaClient(role: .consumer, configuration: kafka, overrides: consumer.properties, callbacks: callbacks)
+        self.client = try RDKafkaClient(role: .consumer, configuration: kafka, defaults: consumer.tunableProperties,
+                                        overrides: consumer.requiredProperties, callbacks: callbacks)
         self.rebalance = rebalance
         self.configuration = consumer
         self.logger = logger

@@ -39,18 +39,25 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.topics = topics
     }
 
-    var properties: [String: String] {
+    /// Settings an operator may tune through `KAFKA_PROPERTY_*` (applied before the pass-through properties).
+    var tunableProperties: [String: String] {
+        [
+            "partition.assignment.strategy": assignmentStrategy.rawValue,
+            "auto.offset.reset": offsetReset.rawValue,
+            "session.timeout.ms": String(sessionTimeout.milliseconds),
+            "heartbeat.interval.ms": String(max(sessionTimeout.milliseconds / 4, 100)),
+            "max.poll.interval.ms": String(maxPollInterval.milliseconds),
+        ]
+    }
+
+    /// Settings the exactly-once design depends on; nothing overrides them.
+    var requiredProperties: [String: String] {
         [
             "group.id": groupID,
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "enable.partition.eof": "false",
             "isolation.level": isolationLevel.rawValue,
-            "partition.assignment.strategy": assignmentStrategy.rawValue,
-            "auto.offset.reset": offsetReset.rawValue,
-            "session.timeout.ms": String(sessionTimeout.milliseconds),
-            "heartbeat.interval.ms": String(max(sessionTimeout.milliseconds / 4, 100)),
-            "max.poll.interval.ms": String(maxPollInterval.milliseconds),
         ]
     }
 }

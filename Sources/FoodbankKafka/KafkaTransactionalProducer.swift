@@ -78,22 +78,31 @@ public final class KafkaTransactionalProducer: @unchecked Sendable {
     /// Runs `body` in a transaction: commits when it returns, aborts when it (or the commit)
     /// throws an abortable error, and rethrows. After a fatal or fenced error the producer is
     /// unusable and nothing is attempted.
-    public func withTransaction<T>(_ body: (KafkaTransactionalProducer) throws -> T) throws -> T {
+    ///
+    /// A commit that keeps failing with retriable errors (broker unreachable) is retried for
+    /// `commitTimeout`, then aborted; the abort is retried until it succeeds, because until then
+    /// the producer can start no new transaction.
+    public func withTransaction<T>(commitTimeout: Duration = .seconds(300), _ body: (KafkaTransactionalProducer) throws -> T) throws -> T {
         try beginTransaction()
         do {
             let result = try body(self)
-            try commitTransaction()
+            try commitTransaction(timeout: commitTimeout)
             return result
         } catch let error as KafkaError where error.isFatal {
             throw error
         } catch {
-            do {
-                try abortTransaction()
-            } catch let abortError {
-                logger.error("abort failed", metadata: ["error": "\(abortError)", "cause": "\(error)"])
-                throw abortError
-            }
+            try abortUntilDone(cause: error)
             throw error
+        }
+    }
+
+    private func abortUntilDone(cause: Error) throws {
+        while true {
+            do {
+                return try abortTransaction(timeout: .seconds(60))
+            } catch let abortError as KafkaError where abortError.isRetriable {
+                logger.warning("abort not acknowledged yet, retrying", metadata: ["error": "\(abortError)", "cause": "\(cause)"])
+            }
         }
     }
 

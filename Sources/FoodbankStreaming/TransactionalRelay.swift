@@ -21,6 +21,8 @@ public final class TransactionalRelay: @unchecked Sendable {
         public var maxBatchRecords = 2000
         public var pollTimeout: Duration = .milliseconds(500)
         public var assignmentStrategy: KafkaConsumerConfiguration.AssignmentStrategy = .range
+        /// Longer than any broker outage the stage should ride out without losing its open transaction.
+        public var transactionTimeout: Duration = .seconds(180)
 
         public init(stage: String, groupID: String, inputTopics: [String], transactionalID: String, deadLetterTopic: String?) {
             self.stage = stage
@@ -49,7 +51,8 @@ public final class TransactionalRelay: @unchecked Sendable {
 
     /// Runs until `stop` is set. Throws only what a restart must handle: fatal and fencing errors.
     public func run(until stop: StopSignal) throws {
-        let producer = try KafkaTransactionalProducer(configuration: kafka, transactionalID: configuration.transactionalID, logger: logger)
+        let producer = try KafkaTransactionalProducer(configuration: kafka, transactionalID: configuration.transactionalID,
+                                                      transactionTimeout: configuration.transactionTimeout, logger: logger)
         try waitForBroker(stop: stop) { try producer.initTransactions(timeout: .seconds(30)) }
         var consumerConfig = KafkaConsumerConfiguration(groupID: configuration.groupID, topics: configuration.inputTopics)
         consumerConfig.assignmentStrategy = configuration.assignmentStrategy

@@ -97,8 +97,10 @@ struct Sink: ParsableCommand {
         let setup = try PostgresConnection(url: url)
         try SelfCheckTables.create(setup)
         let runID = common.runID
+        var configuration = PostgresSink.Configuration(stage: "selfcheck-sink", groupID: "selfcheck-sink-\(runID)", inputTopics: [common.outputTopic])
+        configuration.maxBatchRecords = common.batch
         let sink = PostgresSink(kafka: try common.kafka("relay-check-sink"), databaseURL: url,
-                                configuration: .init(stage: "selfcheck-sink", groupID: "selfcheck-sink-\(runID)", inputTopics: [common.outputTopic]),
+                                configuration: configuration,
                                 logger: common.logger("relay-check.sink")) { batch, db in
             try SelfCheckTables.write(batch, runID: runID, to: db)
         }

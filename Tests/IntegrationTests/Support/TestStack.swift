@@ -1,0 +1,72 @@
+import Foundation
+import FoodbankKafka
+import FoodbankPostgres
+import Testing
+
+/// The local stack the tests run against, started by `scripts/stack.sh start` (the README's test
+/// command does that). Its settings are read from `.local/stack/env`.
+enum TestStack {
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// The stack's environment merged over the process's.
+    static let environment: [String: String] = {
+        var env = ProcessInfo.processInfo.environment
+        let file = packageRoot.appendingPathComponent(".local/stack/env")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return env }
+        for line in text.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            env[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return env
+    }()
+
+    static func require(_ name: String) throws -> String {
+        guard let value = environment[name], !value.isEmpty else {
+            throw StackNotRunning(variable: name)
+        }
+        return value
+    }
+
+    static var databaseURL: String { get throws { try require(PostgresConfiguration.urlVariable) } }
+
+    static var kafka: KafkaConfiguration {
+        get throws { KafkaConfiguration(bootstrapServers: try require(KafkaConfiguration.bootstrapVariable), clientID: "tests") }
+    }
+
+    static func database() throws -> PostgresConnection { try PostgresConnection(url: try databaseURL) }
+
+    /// Where `swift build` put the executables.
+    static let binDirectory: URL = {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                          packageRoot.appendingPathComponent(".build/debug")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("relay-check").path) }
+            ?? candidates[1]
+    }()
+
+    /// A name no earlier run used, for topics, groups and rows.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UInt32(Date().timeIntervalSince1970) % 1_000_000)-\(UInt32.random(in: 0..<1_000_000))"
+    }
+}
+
+struct StackNotRunning: Error, CustomStringConvertible {
+    let variable: String
+    var description: String { "\(variable) is not set: start the local stack with scripts/stack.sh start (scripts/test.sh does it)" }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration, every interval: Duration = .milliseconds(250), _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+    }
+    return try condition()
+}
