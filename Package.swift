@@ -51,11 +51,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka"]),
+        .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics"]),
+        .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "relay-check",
         ]),

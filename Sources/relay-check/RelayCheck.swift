@@ -32,7 +32,7 @@ struct Common: ParsableArguments {
         try KafkaConfiguration.fromEnvironment(clientID: clientID)
     }
 
-    var instanceID: String { ProcessInfo.processInfo.environment["FOODBANK_INSTANCE_ID"] ?? ProcessInfo.processInfo.hostName }
+    var instanceID: String { StageIdentity.instanceID() }
 
     func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)

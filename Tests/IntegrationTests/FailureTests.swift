@@ -98,10 +98,13 @@ extension Integration {
 
         private func restartDatabase() throws {
             let data = try TestStack.require("FOODBANK_PG_DATA")
+            let log = TestStack.packageRoot.appendingPathComponent(".local/stack/logs/postgres.log").path
             let restart = Process()
             restart.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            restart.arguments = ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", data, "-m", "fast", "-w", "restart"]
+            // -l keeps the server's output in the stack's log, not on this test's stderr.
+            restart.arguments = ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w", "restart"]
             restart.standardOutput = FileHandle.nullDevice
+            restart.standardError = FileHandle.nullDevice
             try restart.run()
             restart.waitUntilExit()
             #expect(restart.terminationStatus == 0)

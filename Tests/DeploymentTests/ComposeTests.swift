@@ -1,0 +1,120 @@
+import FoodbankJSON
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankStreaming
+import FoodbankTopics
+import Foundation
+import Testing
+
+/// docker-compose.yml cannot run here (no Docker engine), so what can be known of it statically is
+/// checked: it parses as YAML, every executable has a service, environment names match what the
+/// code reads, and topics match topics/.
+@Suite struct ComposeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The compose file through a real YAML parser (PyYAML in the project's virtualenv, installed by
+    /// scripts/setup.sh), as JSON.
+    static func compose() throws -> JSONValue {
+        let python = root.appendingPathComponent(".local/venv/bin/python").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                             root.appendingPathComponent("docker-compose.yml").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "docker-compose.yml is not valid YAML")
+        return try JSONValue.parse(Array(data))
+    }
+
+    static func services() throws -> [String: JSONValue] {
+        try #require(try compose()["services"]?.objectValue)
+    }
+
+    /// Executable targets declared in Package.swift.
+    static func executables() throws -> [String] {
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        return manifest.matches(of: #/\.executableTarget\(\s*name:\s*"([^"]+)"/#).map { String($0.1) }
+    }
+
+    /// The words of a service's command and entrypoint.
+    static func invocation(_ service: JSONValue) -> String {
+        ["entrypoint", "command"].compactMap { key -> String? in
+            switch service[key] {
+            case .string(let s)?: return s
+            case .array(let items)?: return items.compactMap(\.stringValue).joined(separator: " ")
+            default: return nil
+            }
+        }.joined(separator: " ")
+    }
+
+    static func platformServices() throws -> [String: JSONValue] {
+        try services().filter { $0.value["image"]?.stringValue?.hasPrefix("foodbank-platform") == true }
+    }
+
+    @Test func everyExecutableHasAService() throws {
+        let executables = try Self.executables()
+        #expect(executables.count >= 2)
+        let invocations = try Self.platformServices().values.map(Self.invocation)
+        for executable in executables {
+            #expect(invocations.contains { $0.split(whereSeparator: { " ;&|".contains($0) }).contains(Substring(executable)) },
+                    "no service runs \(executable)")
+        }
+    }
+
+    @Test func everyPlatformServiceRunsAnExecutableThatExists() throws {
+        let executables = Set(try Self.executables())
+        for (name, service) in try Self.platformServices() {
+            let words = Self.invocation(service).split(whereSeparator: { " ;&|".contains($0) }).map(String.init)
+            #expect(words.contains { executables.contains($0) }, "service \(name) runs none of \(executables.sorted())")
+        }
+    }
+
+    @Test func environmentNamesMatchWhatTheCodeReads() throws {
+        let known: Set<String> = [KafkaConfiguration.bootstrapVariable, PostgresConfiguration.urlVariable,
+                                  TopicCatalog.pathVariable, StageIdentity.instanceIDVariable]
+        for (name, service) in try Self.platformServices() {
+            let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
+            for key in environment.keys {
+                #expect(known.contains(key) || key.hasPrefix(KafkaConfiguration.propertyPrefix), "service \(name) sets \(key), which no code reads")
+            }
+            #expect(environment[KafkaConfiguration.bootstrapVariable] != nil, "service \(name) lacks the brokers")
+            #expect(environment[PostgresConfiguration.urlVariable] != nil, "service \(name) lacks the database")
+            // The password is interpolated from the operator's environment, never written here.
+            let url = environment[PostgresConfiguration.urlVariable]?.stringValue ?? ""
+            #expect(url.contains("${REPORTING_DB_PASSWORD}"), "service \(name) has a literal database password")
+        }
+    }
+
+    @Test func topicNamesInTheDeploymentAreDeclared() throws {
+        let catalog = try TopicCatalog.load(path: Self.root.appendingPathComponent("topics/topics.json").path)
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+        let mentioned = Set(text.matches(of: #/foodbank\.[a-z_]+\.[a-z_.]+/#).map { String($0.0) })
+        #expect(!mentioned.isEmpty)
+        for topic in mentioned { #expect((try? catalog.topic(topic)) != nil, "docker-compose.yml names undeclared topic \(topic)") }
+    }
+
+    @Test func debeziumConnectorsProduceExactlyTheDeclaredCDCTopics() throws {
+        let catalog = try TopicCatalog.load(path: Self.root.appendingPathComponent("topics/topics.json").path)
+        let folder = Self.root.appendingPathComponent("deploy/debezium")
+        var produced = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
+            let config = try JSONValue.parse(Array(try Data(contentsOf: folder.appendingPathComponent(file))))
+            #expect(config["decimal.handling.mode"]?.stringValue == "string", "\(file): numerics must arrive as strings")
+            #expect(config["tombstones.on.delete"]?.stringValue == "true", "\(file): deletes must be followed by tombstones")
+            #expect(config["database.password"]?.stringValue?.hasPrefix("${env:") == true, "\(file): password must come from the environment")
+            let prefix = try #require(config["topic.prefix"]?.stringValue)
+            for table in (config["table.include.list"]?.stringValue ?? "").split(separator: ",") {
+                produced.insert("\(prefix).\(table)")
+            }
+        }
+        #expect(produced == Set(catalog.names(withPrefix: "foodbank.cdc.")))
+    }
+
+    @Test func theImageBuildsEveryExecutable() throws {
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        for executable in try Self.executables() { #expect(dockerfile.contains("/\(executable)"), "Dockerfile does not install \(executable)") }
+    }
+}
