@@ -99,15 +99,10 @@ extension Integration {
         private func restartDatabase() throws {
             let data = try TestStack.require("FOODBANK_PG_DATA")
             let log = TestStack.packageRoot.appendingPathComponent(".local/stack/logs/postgres.log").path
-            let restart = Process()
-            restart.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
             // -l keeps the server's output in the stack's log, not on this test's stderr.
-            restart.arguments = ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w", "restart"]
-            restart.standardOutput = FileHandle.nullDevice
-            restart.standardError = FileHandle.nullDevice
-            try restart.run()
-            restart.waitUntilExit()
-            #expect(restart.terminationStatus == 0)
+            let status = try runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl",
+                                                                  "-D", data, "-l", log, "-m", "fast", "-w", "restart"])
+            #expect(status == 0)
         }
     }
 }

@@ -113,3 +113,22 @@ final class PrivateBroker: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
+
+/// Runs a command and waits for it with waitpid. Foundation's Process is not used here: it learns of
+/// a child's exit through a descriptor the child inherits, so a command that leaves a daemon behind
+/// (pg_ctl starting the server) would never be seen to finish.
+func runToCompletion(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    var pid: pid_t = 0
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (status >> 8) & 0xff
+}
