@@ -3,6 +3,7 @@
 //   relay-check produce --count N     idempotently writes N keyed records (plus poison ones) to the input topic
 //   relay-check relay                 input -> output through the transactional relay (Kafka to Kafka)
 //   relay-check sink                  output -> PostgreSQL through the offset-storing sink
+//   relay-check bench --count N       prints produce, consume and transactional relay throughput
 //
 // Configuration comes from the environment: KAFKA_BOOTSTRAP_SERVERS, FOODBANK_DATABASE_URL,
 // FOODBANK_INSTANCE_ID, KAFKA_PROPERTY_*.
@@ -17,7 +18,7 @@ import Logging
 struct RelayCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Exactly-once self-check: produce, relay (Kafka to Kafka) and sink (Kafka to PostgreSQL).",
-        subcommands: [Produce.self, Relay.self, Sink.self])
+        subcommands: [Produce.self, Relay.self, Sink.self, Bench.self])
 }
 
 struct Common: ParsableArguments {
@@ -144,5 +145,90 @@ enum SelfCheckTables {
                           suffix: "ON CONFLICT (run_id, event_id) DO UPDATE SET deliveries = selfcheck.events.deliveries + EXCLUDED.deliveries")
         try db.insertRows(into: "selfcheck.applied_offsets", columns: ["run_id", "topic", "partition", "\"offset\""],
                           rows: batch.map { [.text(runID), .text($0.topic), .int(Int64($0.partition)), .int($0.offset)] })
+    }
+}
+
+/// Throughput of the Kafka layer on the configured broker: idempotent produce, group consume, and
+/// the transactional consume-produce loop (the ceiling every Kafka-to-Kafka stage runs under).
+struct Bench: ParsableCommand {
+    @OptionGroup var common: Common
+    @Option(help: "Records per measurement.") var count = 200_000
+    @Option(help: "Value size in bytes.") var valueBytes = 200
+
+    func run() throws {
+        let kafka = try common.kafka("relay-check-bench")
+        let input = "\(common.inputTopic).bench-\(common.runID)"
+        let output = "\(common.outputTopic).bench-\(common.runID)"
+        _ = try KafkaAdmin(configuration: kafka).createTopics([.init(name: input, partitions: 6), .init(name: output, partitions: 6)])
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: valueBytes)
+
+        let producer = try KafkaProducer(configuration: kafka)
+        let produceSeconds = try measure {
+            for n in 0..<count { try producer.send(KafkaRecord(topic: input, key: Array("rec-\(n)".utf8), value: payload)) }
+            try producer.flush()
+        }
+        report("produce (idempotent, acks=all)", count, produceSeconds)
+
+        var consumed = 0
+        let consumer = try KafkaConsumer(configuration: kafka, consumer: KafkaConsumerConfiguration(groupID: "bench-consume-\(common.runID)", topics: [input]))
+        let consumeSeconds = try measure {
+            while consumed < count { consumed += try consumer.pollBatch(maxRecords: 10_000, timeout: .seconds(10)).count }
+        }
+        consumer.close()
+        report("consume (read_committed, group)", consumed, consumeSeconds)
+
+        let stop = StopSignal()
+        var config = TransactionalRelay.Configuration(stage: "bench", groupID: "bench-relay-\(common.runID)", inputTopics: [input],
+                                                      transactionalID: "bench-relay-\(common.runID)", deadLetterTopic: nil)
+        config.maxBatchRecords = common.batch
+        let relay = TransactionalRelay(kafka: kafka, configuration: config, logger: common.logger("bench")) { message in
+            [KafkaRecord(topic: output, key: message.key, value: message.value)]
+        }
+        let watcher = Thread {
+            while relay.statistics.processed < count { Thread.sleep(forTimeInterval: 0.01) }
+            stop.stop()
+        }
+        // Timed from the first commit, so the group join (seconds on a test broker) is left out.
+        let firstCommit = FirstCommitClock()
+        let clock = Thread {
+            while relay.statistics.committedBatches == 0 { Thread.sleep(forTimeInterval: 0.001) }
+            firstCommit.mark()
+        }
+        watcher.start()
+        clock.start()
+        let total = try measure { try relay.run(until: stop) }
+        let relaySeconds = firstCommit.secondsSince()
+        report("transactional consume-produce (\(common.batch)/txn, from first commit)", relay.statistics.processed, relaySeconds)
+        print(String(format: "  (including group join: %.2f s)", total))
+    }
+
+    private func measure(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return Self.seconds(ContinuousClock.now - start)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private func report(_ what: String, _ records: Int, _ seconds: Double) {
+        print(String(format: "%-62@ %9d records %7.2f s %10.0f records/s", what, records, seconds, Double(records) / max(seconds, 1e-9)))
+    }
+}
+
+/// The moment of the relay's first commit, set by one thread and read by another.
+final class FirstCommitClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: ContinuousClock.Instant?
+
+    func mark() {
+        lock.lock(); defer { lock.unlock() }
+        instant = ContinuousClock.now
+    }
+
+    func secondsSince() -> Double {
+        lock.lock(); defer { lock.unlock() }
+        return instant.map { Bench.seconds(ContinuousClock.now - $0) } ?? 0
     }
 }
