@@ -21,7 +21,13 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     deinit {
+        close()
+    }
+
+    /// Closes the connection; later statements fail as connection failures.
+    public func close() {
         PQfinish(conn)
+        conn = nil
     }
 
     /// The database and host, with any password removed, for logs.
