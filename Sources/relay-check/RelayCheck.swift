@@ -51,7 +51,11 @@ struct Produce: ParsableCommand {
     @Option(help: "Write a poison record every N records (0: none).") var poisonEvery = 0
 
     func run() throws {
-        let producer = try KafkaProducer(configuration: common.kafka("relay-check-produce"))
+        let kafka = try common.kafka("relay-check-produce")
+        // Run-specific topics are not in topics/topics.json: create them like their declared namesakes.
+        _ = try KafkaAdmin(configuration: kafka).createTopics([common.inputTopic, common.outputTopic].map { .init(name: $0, partitions: 6) }
+                                                               + [.init(name: common.deadLetterTopic, partitions: 3)])
+        let producer = try KafkaProducer(configuration: kafka)
         for n in 0..<count {
             let key = "rec-\(n)"
             try producer.send(KafkaRecord(topic: common.inputTopic, key: Array(key.utf8), value: Array("\(key)|payload-\(n)".utf8)))
