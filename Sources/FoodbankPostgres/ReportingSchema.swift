@@ -159,5 +159,25 @@ public enum ReportingSchema {
                 JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
                   ON l.business_date = d.business_date AND l.v = d.snapshot_version;
             """),
+        Migration(version: 4, name: "exactly-once self-check", sql: """
+            -- relay-check's sink: one row per event id however often it was delivered, and one row
+            -- per applied Kafka offset with no conflict clause, so an offset applied twice fails.
+            CREATE SCHEMA IF NOT EXISTS selfcheck;
+            CREATE TABLE selfcheck.events (
+                run_id           text NOT NULL,
+                event_id         text NOT NULL,
+                value            text NOT NULL,
+                deliveries       integer NOT NULL DEFAULT 1,
+                first_written_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (run_id, event_id)
+            );
+            CREATE TABLE selfcheck.applied_offsets (
+                run_id    text NOT NULL,
+                topic     text NOT NULL,
+                partition integer NOT NULL,
+                "offset"  bigint NOT NULL,
+                PRIMARY KEY (run_id, topic, partition, "offset")
+            );
+            """),
     ]
 }

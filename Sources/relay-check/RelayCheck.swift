@@ -99,8 +99,6 @@ struct Sink: ParsableCommand {
         let stop = StopSignal()
         stop.installSignalHandlers()
         let url = try PostgresConfiguration.url()
-        let setup = try PostgresConnection(url: url)
-        try SelfCheckTables.create(setup)
         let runID = common.runID
         var configuration = PostgresSink.Configuration(stage: "selfcheck-sink", groupID: "selfcheck-sink-\(runID)", inputTopics: [common.outputTopic])
         configuration.maxBatchRecords = common.batch
@@ -113,25 +111,10 @@ struct Sink: ParsableCommand {
     }
 }
 
-/// The self-check's tables: one row per event id (with how often it was delivered), and one row
-/// per applied Kafka offset with no conflict clause, so applying an offset twice fails loudly.
+/// Writes to the self-check's tables (migration 4): one row per event id (with how often it was
+/// delivered), and one row per applied Kafka offset with no conflict clause, so applying an offset
+/// twice fails loudly.
 enum SelfCheckTables {
-    static func create(_ db: PostgresConnection) throws {
-        try db.transaction { db in
-            try db.execute("SELECT pg_advisory_xact_lock(4242)")
-            try db.executeScript("""
-                CREATE SCHEMA IF NOT EXISTS selfcheck;
-                CREATE TABLE IF NOT EXISTS selfcheck.events (
-                    run_id text NOT NULL, event_id text NOT NULL, value text NOT NULL,
-                    deliveries integer NOT NULL DEFAULT 1, first_written_at timestamptz NOT NULL DEFAULT now(),
-                    PRIMARY KEY (run_id, event_id));
-                CREATE TABLE IF NOT EXISTS selfcheck.applied_offsets (
-                    run_id text NOT NULL, topic text NOT NULL, partition integer NOT NULL, "offset" bigint NOT NULL,
-                    PRIMARY KEY (run_id, topic, partition, "offset"));
-                """)
-        }
-    }
-
     static func write(_ batch: [KafkaMessage], runID: String, to db: PostgresConnection) throws {
         var firstValue: [String: String] = [:]
         var deliveries: [String: Int] = [:]
