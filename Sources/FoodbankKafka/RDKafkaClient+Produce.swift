@@ -17,6 +17,14 @@ extension RDKafkaClient {
         }
     }
 
+    private static func memoryField(_ type: rd_kafka_vtype_t, _ bytes: UnsafeRawBufferPointer) -> rd_kafka_vu_t {
+        var vu = rd_kafka_vu_t()
+        vu.vtype = type
+        vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress)
+        vu.u.mem.size = bytes.count
+        return vu
+    }
+
     private func produceOnce(_ record: KafkaRecord) -> rd_kafka_resp_err_t {
         record.topic.withCString { topic in
             withOptionalBytes(record.key) { key in
@@ -35,20 +43,8 @@ extension RDKafkaClient {
                         vu.vtype = RD_KAFKA_VTYPE_PARTITION
                         vu.u.i32 = record.partition ?? Int32(RD_KAFKA_PARTITION_UA)
                         fields.append(vu)
-                        if let key {
-                            vu = rd_kafka_vu_t()
-                            vu.vtype = RD_KAFKA_VTYPE_KEY
-                            vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                            vu.u.mem.size = key.count
-                            fields.append(vu)
-                        }
-                        if let value {
-                            vu = rd_kafka_vu_t()
-                            vu.vtype = RD_KAFKA_VTYPE_VALUE
-                            vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                            vu.u.mem.size = value.count
-                            fields.append(vu)
-                        }
+                        if let key { fields.append(Self.memoryField(RD_KAFKA_VTYPE_KEY, key)) }
+                        if let value { fields.append(Self.memoryField(RD_KAFKA_VTYPE_VALUE, value)) }
                         for header in cHeaders {
                             vu = rd_kafka_vu_t()
                             vu.vtype = RD_KAFKA_VTYPE_HEADER
