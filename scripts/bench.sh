@@ -14,7 +14,7 @@ swift build -c release --product relay-check >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 RUN="b$(date +%s)"
 echo "broker: Tansu (memory) at $KAFKA_BOOTSTRAP_SERVERS; $COUNT records of $BYTES bytes, 6 partitions; $(nproc) cores"
-"$BIN/relay-check" bench --count "$COUNT" --value-bytes "$BYTES" --batch 5000 --run-id "$RUN" 2> >(grep -v "info bench" >&2)
+"$BIN/relay-check" bench --count "$COUNT" --value-bytes "$BYTES" --batch 5000 --run-id "$RUN" 2> >(grep -v " info " >&2)
 start=$(date +%s.%N)
 n=$(kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.selfcheck.input.bench-$RUN" -o beginning -e -q -f '%o\n' | wc -l)
 end=$(date +%s.%N)

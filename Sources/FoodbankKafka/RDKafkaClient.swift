@@ -66,9 +66,10 @@ final class RDKafkaClient: @unchecked Sendable {
     /// librdkafka's fatal error, if the client has raised one (fencing of an idempotent producer,
     /// for example). After it the client can do nothing useful.
     func fatalError(context: String) -> KafkaError? {
+        // Asked on every record: the cheap call first, the message only when there is one.
+        guard rd_kafka_fatal_error(handle, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         var errstr = [CChar](repeating: 0, count: 512)
         let err = rd_kafka_fatal_error(handle, &errstr, errstr.count)
-        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         var error = KafkaError(code: err, context: context, message: String(cString: errstr))
         if error.kind != .fenced { error = KafkaError(kind: .fatal, code: error.code, name: error.name, message: error.message, context: context) }
         return error

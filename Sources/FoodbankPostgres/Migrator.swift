@@ -57,7 +57,13 @@ public struct Migrator {
                     continue
                 }
                 logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-                try db.executeScript(migration.sql)
+                do {
+                    try db.executeScript(migration.sql)
+                } catch let error as PostgresError {
+                    throw PostgresError(sqlState: error.sqlState, message: error.message,
+                                        context: "applying migration \(migration.version) (\(migration.name))",
+                                        isConnectionFailure: error.isConnectionFailure)
+                }
                 try db.execute("INSERT INTO platform.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                                [.int(Int64(migration.version)), .text(migration.name), .text(checksum)])
                 appliedNow.append(migration.version)
