@@ -39,6 +39,11 @@ let package = Package(
             "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Change data capture from the source databases: Debezium's envelope, wal2json decoding, slots.
+        .target(name: "FoodbankCDC", dependencies: [
+            "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
@@ -51,6 +56,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankJSON"]),
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),

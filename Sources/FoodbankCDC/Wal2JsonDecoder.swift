@@ -1,0 +1,96 @@
+import FoodbankJSON
+
+/// Turns wal2json (format version 2) output rows into ``RowChange``s.
+///
+/// wal2json prints numerics as bare JSON numbers, which a JSON parser would round (`3.50` becomes
+/// 3.5); the decoder quotes them first so their exact text survives, as Debezium's
+/// `decimal.handling.mode=string` keeps it.
+public struct Wal2JsonDecoder: Sendable {
+    public enum Decoded: Equatable, Sendable {
+        case begin
+        case change(RowChange)
+        /// The end of a transaction; `endLSN` is where the slot may be advanced to once everything
+        /// before it is in Kafka.
+        case commit(endLSN: LogSequenceNumber)
+        case ignored(String)
+    }
+
+    public struct Malformed: Error, CustomStringConvertible, Equatable {
+        public let reason: String
+        public let data: String
+        public var description: String { "wal2json row not understood (\(reason)): \(data.prefix(300))" }
+    }
+
+    public let database: String
+    public let tables: [String: TableSchema]
+
+    public init(database: String, tables: [TableSchema]) {
+        self.database = database
+        self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.qualifiedName, $0) })
+    }
+
+    /// `lsn` is the row's position column from `pg_logical_slot_peek_changes`.
+    public func decode(lsn lsnText: String, data: String) throws -> Decoded {
+        let json: JSONValue
+        do { json = try JSONValue.parse(Self.quotingNumerics(data)) } catch { throw Malformed(reason: "\(error)", data: data) }
+        guard let action = json["action"]?.stringValue else { throw Malformed(reason: "no action", data: data) }
+        switch action {
+        case "B": return .begin
+        case "C":
+            guard let end = LogSequenceNumber(lsnText) else { throw Malformed(reason: "bad lsn \(lsnText)", data: data) }
+            return .commit(endLSN: end)
+        case "I", "U", "D":
+            return .change(try change(json, action: action, data: data))
+        default:
+            return .ignored(action)   // "M" (logical messages), "T" (truncate): not part of the contract's feeds
+        }
+    }
+
+    private func change(_ json: JSONValue, action: String, data: String) throws -> RowChange {
+        guard let schema = json["schema"]?.stringValue, let table = json["table"]?.stringValue,
+              let xid = json["xid"]?.intValue, let lsnText = json["lsn"]?.stringValue, let lsn = LogSequenceNumber(lsnText),
+              let timestamp = json["timestamp"]?.stringValue, let commit = Instant(postgresText: timestamp)
+        else { throw Malformed(reason: "missing schema, table, xid, lsn or timestamp", data: data) }
+        guard let shape = tables["\(schema).\(table)"] else { throw Malformed(reason: "table \(schema).\(table) is not captured", data: data) }
+        let columns = try Self.columns(json["columns"], data: data)
+        let identity = try Self.columns(json["identity"], data: data)
+        let fullIdentity = identity.map { Set($0.map(\.name)) == Set(shape.columns.map(\.name)) } ?? false
+        let operation: RowChange.Operation
+        var before: [RowChange.Column]?
+        switch action {
+        case "I":
+            operation = .create
+        case "U":
+            operation = .update
+            // Debezium has the old row only when the table's replica identity is FULL.
+            before = fullIdentity ? identity : nil
+        default:
+            operation = .delete
+            // Without FULL identity Debezium gives the key and nulls for the other columns.
+            before = identity.map { id in
+                shape.columns.map { col in id.first { $0.name == col.name } ?? RowChange.Column(name: col.name, type: col.type, value: .null) }
+            }
+        }
+        return RowChange(operation: operation, database: database, schema: schema, table: table,
+                         after: operation == .delete ? nil : columns, before: before, lsn: lsn, transactionID: xid,
+                         commitMillis: commit.epochMicros / 1000, keyColumns: shape.keyColumns)
+    }
+
+    private static func columns(_ value: JSONValue?, data: String) throws -> [RowChange.Column]? {
+        guard let items = value?.arrayValue else { return nil }
+        return try items.map { item in
+            guard let name = item["name"]?.stringValue, let type = item["type"]?.stringValue, let value = item["value"] else {
+                throw Malformed(reason: "column without name, type or value", data: data)
+            }
+            return RowChange.Column(name: name, type: type, value: value)
+        }
+    }
+
+    /// `"type":"numeric(12,2)","value":3.50` becomes `"type":"numeric(12,2)","value":"3.50"`.
+    static func quotingNumerics(_ data: String) -> String {
+        guard data.contains("\"type\":\"numeric") || data.contains("\"type\":\"decimal") else { return data }
+        return data.replacing(#/("type":"(?:numeric|decimal)[^"]*","value":)(-?[0-9][0-9.eE+-]*)/#) { match in
+            "\(match.output.1)\"\(match.output.2)\""
+        }
+    }
+}

@@ -1,0 +1,114 @@
+@testable import FoodbankCDC
+import FoodbankJSON
+import Testing
+
+enum TableSchemaFixture {
+    static let items = TableSchema(schema: "wms", table: "items", columns: [
+        ("sku", "text"), ("description", "text"), ("category", "text"), ("unit_weight_lbs", "numeric(10,3)"),
+        ("perishable", "boolean"), ("active", "boolean"), ("updated_at", "timestamp with time zone"),
+    ], keyColumns: ["sku"])
+    static let transactions = TableSchema(schema: "wms", table: "inventory_transactions", columns: [
+        ("txn_id", "bigint"), ("txn_type", "text"), ("sku", "text"), ("location_id", "text"), ("to_location_id", "text"),
+        ("lot_code", "text"), ("quantity_cases", "numeric(12,2)"), ("weight_lbs", "numeric(12,2)"), ("reason_code", "text"),
+        ("reference_type", "text"), ("reference_id", "text"), ("occurred_at", "timestamp with time zone"),
+        ("recorded_by", "text"), ("updated_at", "timestamp with time zone"),
+    ], keyColumns: ["txn_id"])
+}
+
+@Suite struct DebeziumEnvelopeTests {
+    let decoder = Wal2JsonDecoder(database: "warehouse", tables: [Fixtures.items, Fixtures.transactions])
+
+    func change(_ data: String) throws -> RowChange {
+        guard case .change(let change) = try decoder.decode(lsn: "0/0", data: data) else {
+            Issue.record("not a change"); throw Wal2JsonDecoder.Malformed(reason: "test", data: data)
+        }
+        return change
+    }
+
+    /// Everything but the fields that differ by nature (producer version, processing time).
+    func comparable(_ value: JSONValue) -> JSONValue {
+        guard case .object(var top) = value else { return value }
+        top["ts_ms"] = .null
+        if case .object(var source)? = top["source"] { source["version"] = .null; top["source"] = .object(source) }
+        return .object(top)
+    }
+
+    @Test func insertMatchesDebeziumExactly() throws {
+        let value = try DebeziumEnvelope.value(try change(Fixtures.insertTransaction), prefix: "foodbank.cdc.warehouse", processedMillis: 0)
+        #expect(comparable(value) == comparable(try JSONValue.parse(Fixtures.debeziumInsertTransaction)))
+        #expect(try DebeziumEnvelope.key(try change(Fixtures.insertTransaction)) == .object(["txn_id": .int(1)]))
+    }
+
+    @Test func deleteWithDefaultIdentityMatchesDebezium() throws {
+        let value = try DebeziumEnvelope.value(try change(Fixtures.deleteItemDefaultIdentity), prefix: "foodbank.cdc.warehouse", processedMillis: 0)
+        #expect(comparable(value) == comparable(try JSONValue.parse(Fixtures.debeziumDeleteItem)))
+        #expect(try DebeziumEnvelope.key(try change(Fixtures.deleteItemDefaultIdentity)) == .object(["sku": .string("A")]))
+    }
+
+    @Test func updateWithoutFullIdentityHasNoBefore() throws {
+        let update = try change(Fixtures.updateItemDefaultIdentity)
+        #expect(update.operation == .update)
+        #expect(update.before == nil)
+        let value = try DebeziumEnvelope.value(update, prefix: "p", processedMillis: 0)
+        #expect(value["after"]?["unit_weight_lbs"] == .string("2.250"), "numeric scale must survive")
+        #expect(value["after"]?["perishable"] == .bool(false))
+    }
+
+    @Test func commitCarriesTheEndLSN() throws {
+        #expect(try decoder.decode(lsn: "0/29E5F38", data: Fixtures.commit) == .commit(endLSN: LogSequenceNumber("0/29E5F38")!))
+        #expect(try decoder.decode(lsn: "0/1", data: #"{"action":"B","xid":1}"#) == .begin)
+        #expect(try decoder.decode(lsn: "0/1", data: #"{"action":"T","xid":1}"#) == .ignored("T"))
+    }
+
+    @Test func uncapturedTableAndGarbageAreErrorsThatSayWhat() {
+        let other = #"{"action":"I","xid":1,"timestamp":"2026-11-22 15:51:56+00","lsn":"0/1","schema":"x","table":"y","columns":[]}"#
+        #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: other) }
+        #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: "{not json") }
+    }
+
+    @Test func numericsAreQuotedBeforeParsing() {
+        #expect(Wal2JsonDecoder.quotingNumerics(#"{"type":"numeric(12,2)","value":-3.50},{"type":"numeric","value":null}"#)
+                == #"{"type":"numeric(12,2)","value":"-3.50"},{"type":"numeric","value":null}"#)
+    }
+}
+
+@Suite struct PostgresTypeConversionTests {
+    func convert(_ value: JSONValue, _ type: String) throws -> JSONValue {
+        try PostgresTypeConversion.convert(value, type: type, column: "c")
+    }
+
+    @Test func timestampsBecomeUTCISOStrings() throws {
+        #expect(try convert(.string("2026-11-22 15:51:56.223370+00"), "timestamp with time zone") == .string("2026-11-22T15:51:56.22337Z"))
+        #expect(try convert(.string("2026-03-08 01:30:00-08"), "timestamp with time zone") == .string("2026-03-08T09:30:00Z"))
+        #expect(try convert(.string("2026-11-01 23:00:00+05:30"), "timestamp with time zone") == .string("2026-11-01T17:30:00Z"))
+        #expect(try convert(.string("1969-12-31 23:59:59.5+00"), "timestamp with time zone") == .string("1969-12-31T23:59:59.5Z"))
+    }
+
+    @Test func datesAreDaysSinceTheEpoch() throws {
+        #expect(try convert(.string("1970-01-01"), "date") == .int(0))
+        #expect(try convert(.string("2026-11-22"), "date") == .int(20779))
+        #expect(try convert(.string("1969-12-31"), "date") == .int(-1))
+    }
+
+    @Test func snapshotTextAndWal2JsonValuesConvertAlike() throws {
+        #expect(try convert(.string("t"), "boolean") == .bool(true))
+        #expect(try convert(.bool(true), "boolean") == .bool(true))
+        #expect(try convert(.string("42"), "bigint") == .int(42))
+        #expect(try convert(.int(42), "bigint") == .int(42))
+        #expect(try convert(.string("12.50"), "numeric(12,2)") == .string("12.50"))
+        #expect(try convert(.null, "numeric(12,2)") == .null)
+        #expect(try convert(.string("2026-01-01 00:00:00.000001"), "timestamp without time zone") == .int(1_767_225_600_000_001))
+    }
+
+    @Test func nonsenseIsAnErrorNamingTheColumn() {
+        let error = #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("soon"), "timestamp with time zone") }
+        #expect(error?.description.contains("column c") == true)
+        #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("x"), "integer") }
+    }
+
+    @Test func lsnTextAndValue() {
+        #expect(LogSequenceNumber("0/29E5DF8")?.value == 43_933_176)
+        #expect(LogSequenceNumber("16/B374D848")?.description == "16/B374D848")
+        #expect(LogSequenceNumber("nope") == nil)
+    }
+}
