@@ -8,7 +8,8 @@ RUN FB_SETUP_ONLY=libraries scripts/setup.sh
 COPY . .
 RUN . scripts/env.sh && swift build -c release --static-swift-stdlib \
     && mkdir -p /out/bin /out/lib \
-    && cp "$(swift build -c release --show-bin-path)"/foodbank-ctl "$(swift build -c release --show-bin-path)"/relay-check /out/bin/ \
+    && cp "$(swift build -c release --show-bin-path)"/foodbank-ctl "$(swift build -c release --show-bin-path)"/relay-check \
+       "$(swift build -c release --show-bin-path)"/cdc /out/bin/ \
     && cp -P .local/prefix/lib/librdkafka.so* /out/lib/
 
 FROM debian:bookworm-slim

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "foodbank-ctl", targets: ["foodbank-ctl"]),
         .executable(name: "relay-check", targets: ["relay-check"]),
+        .executable(name: "cdc", targets: ["cdc"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,14 +58,21 @@ let package = Package(
         ]),
 
         .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankJSON"]),
+        .executableTarget(name: "cdc", dependencies: [
+            "FoodbankCDC", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "relay-check",
+            "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
+            "relay-check", "cdc",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -78,10 +78,17 @@ public final class PostgresConnection: @unchecked Sendable {
         return try consume(result, context: Self.summary(sql))
     }
 
-    /// Runs a script of several statements with no parameters: for the project's own migrations
-    /// only, never for text that contains data.
-    public func executeScript(_ sql: String) throws {
-        _ = try consume(PQexec(conn, sql), context: Self.summary(sql))
+    /// Runs a script of several statements with no parameters (the simple query protocol): for the
+    /// project's own migrations and for replication commands, never for text that contains data.
+    /// Returns the last statement's result.
+    @discardableResult
+    public func executeScript(_ sql: String) throws -> PostgresResult {
+        try consume(PQexec(conn, sql), context: Self.summary(sql))
+    }
+
+    /// `name` as a quoted SQL identifier, for catalog names that cannot be parameters.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Runs `body` in a transaction (nested calls join the outer one). Commits when `body` returns,

@@ -179,5 +179,18 @@ public enum ReportingSchema {
                 PRIMARY KEY (run_id, topic, partition, "offset")
             );
             """),
+            Migration(version: 5, name: "local cdc bookkeeping", sql: """
+            -- The local cdc executable's replication slots: a slot whose initial snapshot did not
+            -- finish is dropped and made again, so a crash mid-snapshot never leaves rows out.
+            CREATE TABLE platform.cdc_sources (
+                slot_name             text PRIMARY KEY,
+                database_name         text NOT NULL,
+                topic_prefix          text NOT NULL,
+                consistent_point      text NOT NULL,
+                snapshot_rows         bigint,
+                snapshot_completed_at timestamptz,
+                created_at            timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

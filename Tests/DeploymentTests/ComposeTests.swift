@@ -1,3 +1,4 @@
+import FoodbankCDC
 import FoodbankJSON
 import FoodbankKafka
 import FoodbankPostgres
@@ -74,7 +75,8 @@ import Testing
 
     @Test func environmentNamesMatchWhatTheCodeReads() throws {
         let known: Set<String> = [KafkaConfiguration.bootstrapVariable, PostgresConfiguration.urlVariable,
-                                  TopicCatalog.pathVariable, StageIdentity.instanceIDVariable]
+                                  TopicCatalog.pathVariable, StageIdentity.instanceIDVariable,
+                                  CDCConfiguration.sourceURLTemplateVariable]
         for (name, service) in try Self.platformServices() {
             let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
             for key in environment.keys {

@@ -1,0 +1,54 @@
+// cdc: the local stand-in for Kafka Connect + Debezium (which cannot run on the development
+// machines). Reads each source database's logical replication slot (wal2json) through libpq and
+// publishes Debezium envelopes to the same topics, after an initial snapshot.
+//
+// Environment: FOODBANK_SOURCE_DATABASE_URL_TEMPLATE, FOODBANK_DATABASE_URL (slot bookkeeping),
+// KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*.
+import ArgumentParser
+import FoodbankCDC
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankStreaming
+import FoodbankTopics
+import Foundation
+import Logging
+
+@main
+struct CDC: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cdc", abstract: "Capture the source databases into Debezium-format topics.")
+
+    @Option(parsing: .upToNextOption, help: "Source databases to capture.") var databases = CDCConfiguration.databases
+    @Option(help: "Topic prefix root: topics are <root>.<db>.<schema>.<table>.") var topicRoot = "foodbank.cdc"
+    @Option(help: "Slot name prefix: slots are <prefix>_<db>.") var slotPrefix = "foodbank"
+    @Option(help: "Idle wait between polls, in milliseconds.") var idleMillis = 200
+
+    func run() throws {
+        var logger = Logger(label: "foodbank.cdc")
+        logger.logLevel = .info
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let catalog = try TopicCatalog.loadDefault()
+        let kafka = try KafkaConfiguration.fromEnvironment(clientID: "cdc")
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let state = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
+        let sources = try databases.map { database -> CDCSource in
+            // The captured tables are the declared CDC topics of this database.
+            let declared = "foodbank.cdc.\(database)."
+            let tables = catalog.names(withPrefix: declared).map { String($0.dropFirst(declared.count)) }
+            guard !tables.isEmpty else { throw ValidationError("no topics are declared for database \(database)") }
+            return CDCSource(configuration: .init(database: database, sourceURL: try CDCConfiguration.sourceURL(for: database),
+                                                  topicPrefix: "\(topicRoot).\(database)", slotName: "\(slotPrefix)_\(database)",
+                                                  tables: tables),
+                             producer: producer, state: state, logger: logger)
+        }
+        for source in sources { try source.prepare() }
+        logger.info("capturing", metadata: ["databases": "\(databases)", "topic_root": "\(topicRoot)"])
+        while !stop.isStopped {
+            var published = 0
+            for source in sources { published += try source.poll() }
+            if published == 0 { Thread.sleep(forTimeInterval: Double(idleMillis) / 1000) }
+        }
+        try producer.flush()
+        logger.info("stopped", metadata: ["events": "\(sources.map(\.eventsPublished).reduce(0, +))"])
+    }
+}
