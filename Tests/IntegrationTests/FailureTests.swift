@@ -98,7 +98,8 @@ extension Integration {
 
         private func restartDatabase() throws {
             let data = try TestStack.require("FOODBANK_PG_DATA")
-            let log = TestStack.packageRoot.appendingPathComponent(".local/stack/logs/postgres.log").path
+            let log = URL(fileURLWithPath: data).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("logs/postgres.log").path
             // -l keeps the server's output in the stack's log, not on this test's stderr.
             let status = try runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl",
                                                                   "-D", data, "-l", log, "-m", "fast", "-w", "restart"])

@@ -15,10 +15,12 @@ enum TestStack {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    /// The stack's environment merged over the process's.
+    /// The stack's environment merged over the process's. `FB_STATE` picks a second stack
+    /// (scripts/stack.sh honours it too).
     static let environment: [String: String] = {
         var env = ProcessInfo.processInfo.environment
-        let file = packageRoot.appendingPathComponent(".local/stack/env")
+        let state = env["FB_STATE"].map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent(".local")
+        let file = state.appendingPathComponent("stack/env")
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return env }
         for line in text.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
