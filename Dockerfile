@@ -9,12 +9,12 @@ COPY . .
 RUN . scripts/env.sh && swift build -c release --static-swift-stdlib \
     && mkdir -p /out/bin /out/lib \
     && cp "$(swift build -c release --show-bin-path)"/foodbank-ctl "$(swift build -c release --show-bin-path)"/relay-check \
-       "$(swift build -c release --show-bin-path)"/cdc /out/bin/ \
+       "$(swift build -c release --show-bin-path)"/cdc "$(swift build -c release --show-bin-path)"/sftp-watcher /out/bin/ \
     && cp -P .local/prefix/lib/librdkafka.so* /out/lib/
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libpq5 libjansson4 liblz4-1 libzstd1 libssl3 libsasl2-2 libcurl4 zlib1g ca-certificates \
+      libpq5 libjansson4 libssh2-1 liblz4-1 libzstd1 libssl3 libsasl2-2 libcurl4 zlib1g ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 foodbank
 COPY --from=build /out/bin/ /usr/local/bin/

@@ -15,22 +15,32 @@ let package = Package(
         .executable(name: "foodbank-ctl", targets: ["foodbank-ctl"]),
         .executable(name: "relay-check", targets: ["relay-check"]),
         .executable(name: "cdc", targets: ["cdc"]),
+        .executable(name: "sftp-watcher", targets: ["sftp-watcher"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // RFC 4180 parsing for the SFTP feeds (quotes, newlines inside quotes, CRLF).
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (scripts/env.sh points it at the project-local librdkafka).
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
 
         // Layers over the C libraries: Swift values in, Swift values and errors out.
         .target(name: "FoodbankKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", localLibraryPath])]),
         .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FoodbankJSON", dependencies: ["CJansson"]),
+        .target(name: "FoodbankSFTP", dependencies: ["CLibSSH2"]),
+        // The two CSV feeds: definitions, parsing, and the manifest rules for re-delivered and corrected files.
+        .target(name: "FoodbankFeeds", dependencies: [
+            "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP",
+            .product(name: "CSV", package: "CSV.swift"), .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // The single declaration of every topic, read by provisioning and by the stages.
         .target(name: "FoodbankTopics", dependencies: ["FoodbankJSON", "FoodbankKafka"]),
@@ -64,15 +74,22 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "sftp-watcher", dependencies: [
+            "FoodbankFeeds", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP", "FoodbankStreaming",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "relay-check", "cdc",
+            "FoodbankFeeds", "relay-check", "cdc", "sftp-watcher",
         ]),
     ],
     swiftLanguageModes: [.v5]

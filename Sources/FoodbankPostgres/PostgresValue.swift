@@ -24,8 +24,19 @@ public enum PostgresValue: Sendable, Equatable, ExpressibleByStringLiteral, Expr
         case .int(let i): return String(i)
         case .double(let d): return String(d)
         case .bool(let b): return b ? "t" : "f"
-        case .bytes(let b): return "\\x" + b.map { String(format: "%02x", $0) }.joined()
+        case .bytes(let b): return "\\x" + PostgresValue.hex(b)
         }
+    }
+
+    /// Lower-case hex, fast enough for file-sized values.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: bytes.count * 2)
+        for (i, byte) in bytes.enumerated() {
+            out[2 * i] = digits[Int(byte >> 4)]
+            out[2 * i + 1] = digits[Int(byte & 0x0f)]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func iso8601(_ date: Date) -> String {

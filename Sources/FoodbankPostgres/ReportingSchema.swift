@@ -192,5 +192,10 @@ public enum ReportingSchema {
                 created_at            timestamptz NOT NULL DEFAULT now()
             );
             """),
+            Migration(version: 6, name: "file manifest keeps published content", sql: """
+            -- A corrected file retracts the rows of its earlier version: the manifest keeps the
+            -- published content, since the inbox holds only the newest delivery.
+            ALTER TABLE platform.file_manifest ADD COLUMN content bytea;
+            """),
     ]
 }

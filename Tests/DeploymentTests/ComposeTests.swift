@@ -2,6 +2,7 @@ import FoodbankCDC
 import FoodbankJSON
 import FoodbankKafka
 import FoodbankPostgres
+import FoodbankSFTP
 import FoodbankStreaming
 import FoodbankTopics
 import Foundation
@@ -76,7 +77,10 @@ import Testing
     @Test func environmentNamesMatchWhatTheCodeReads() throws {
         let known: Set<String> = [KafkaConfiguration.bootstrapVariable, PostgresConfiguration.urlVariable,
                                   TopicCatalog.pathVariable, StageIdentity.instanceIDVariable,
-                                  CDCConfiguration.sourceURLTemplateVariable]
+                                  CDCConfiguration.sourceURLTemplateVariable,
+                                  SFTPClient.Configuration.hostVariable, SFTPClient.Configuration.portVariable,
+                                  SFTPClient.Configuration.userVariable, SFTPClient.Configuration.keyFileVariable,
+                                  SFTPClient.Configuration.passphraseVariable]
         for (name, service) in try Self.platformServices() {
             let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
             for key in environment.keys {

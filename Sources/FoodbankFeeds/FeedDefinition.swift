@@ -1,0 +1,28 @@
+/// The two CSV feeds of the contract: where their files are, what they are named, their columns,
+/// and which columns make a row's business id (the record key).
+public struct FeedDefinition: Sendable, Equatable {
+    public var name: String
+    /// Folder in the SFTP inbox.
+    public var folder: String
+    /// Names other than this are not the feed's and are left alone.
+    public var filePattern: String
+    public var columns: [String]
+    public var keyColumns: [String]
+    public var topic: String
+
+    public static let legacyWMS = FeedDefinition(
+        name: "legacy_wms", folder: "legacy_wms", filePattern: #"^movements_[A-Z0-9]+_[0-9]{12}\.csv$"#,
+        columns: ["movement_id", "movement_type", "sku", "site_code", "lot", "cases", "lbs", "occurred_at", "reference"],
+        keyColumns: ["site_code", "movement_id"], topic: "foodbank.files.legacy_wms")
+
+    public static let adjustments = FeedDefinition(
+        name: "adjustments", folder: "adjustments", filePattern: #"^adjustments_[0-9]{8}_[0-9]+\.csv$"#,
+        columns: ["adjustment_id", "sku", "location_id", "lot_code", "delta_cases", "reason", "approved_by", "effective_date", "notes"],
+        keyColumns: ["adjustment_id"], topic: "foodbank.files.adjustments")
+
+    public static let all = [legacyWMS, adjustments]
+
+    public func accepts(fileName: String) -> Bool {
+        (try? Regex(filePattern).wholeMatch(in: fileName)) != nil
+    }
+}

@@ -1,0 +1,158 @@
+import CLibSSH2
+import Foundation
+
+/// A blocking SFTP client over libssh2, confined to one inbox: every path it accepts is a plain
+/// file name inside a known folder, so a hostile name cannot read outside the inbox.
+public final class SFTPClient: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        /// Private key file (the public key beside it is not needed).
+        public var privateKeyFile: String
+        /// Passphrase of the key, if it has one; from the environment only.
+        public var passphrase: String?
+
+        public init(host: String, port: Int, user: String, privateKeyFile: String, passphrase: String? = nil) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.privateKeyFile = privateKeyFile
+            self.passphrase = passphrase
+        }
+
+        public static let hostVariable = "FOODBANK_SFTP_HOST"
+        public static let portVariable = "FOODBANK_SFTP_PORT"
+        public static let userVariable = "FOODBANK_SFTP_USER"
+        public static let keyFileVariable = "FOODBANK_SFTP_KEY_FILE"
+        public static let passphraseVariable = "FOODBANK_SFTP_KEY_PASSPHRASE"
+
+        public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+            guard let host = env[hostVariable], let user = env[userVariable], let key = env[keyFileVariable] else {
+                throw SFTPError(message: "set \(hostVariable), \(userVariable) and \(keyFileVariable) (and \(portVariable), default 22)")
+            }
+            return Configuration(host: host, port: Int(env[portVariable] ?? "22") ?? 22, user: user, privateKeyFile: key,
+                                 passphrase: env[passphraseVariable])
+        }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var size: UInt64
+        public var modifiedAt: Date
+    }
+
+    private let socketFD: Int32
+    private let session: OpaquePointer
+    private let sftp: OpaquePointer
+
+    public init(_ configuration: Configuration) throws {
+        _ = libssh2_init(0)
+        socketFD = try Self.connect(host: configuration.host, port: configuration.port)
+        guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
+            close(socketFD)
+            throw SFTPError(message: "libssh2 could not create a session")
+        }
+        self.session = session
+        libssh2_session_set_blocking(session, 1)
+        func fail(_ what: String) -> SFTPError {
+            var message: UnsafeMutablePointer<CChar>?
+            var length: Int32 = 0
+            libssh2_session_last_error(session, &message, &length, 0)
+            return SFTPError(message: "\(what) \(configuration.user)@\(configuration.host):\(configuration.port): \(message.map { String(cString: $0) } ?? "unknown")")
+        }
+        guard libssh2_session_handshake(session, socketFD) == 0 else {
+            let error = fail("SSH handshake with")
+            libssh2_session_free(session); close(socketFD)
+            throw error
+        }
+        let authenticated = libssh2_userauth_publickey_fromfile_ex(session, configuration.user, UInt32(configuration.user.utf8.count),
+                                                                    nil, configuration.privateKeyFile, configuration.passphrase)
+        guard authenticated == 0, let sftp = libssh2_sftp_init(session) else {
+            let error = fail(authenticated == 0 ? "starting SFTP with" : "key authentication as")
+            libssh2_session_free(session); close(socketFD)
+            throw error
+        }
+        self.sftp = sftp
+    }
+
+    deinit {
+        libssh2_sftp_shutdown(sftp)
+        libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "bye", "")
+        libssh2_session_free(session)
+        close(socketFD)
+    }
+
+    /// Regular files directly in `folder` (relative to the inbox the server starts in).
+    public func list(_ folder: String) throws -> [Entry] {
+        try Self.checkPathPart(folder)
+        guard let handle = libssh2_sftp_open_ex(sftp, folder, UInt32(folder.utf8.count), 0, 0, LIBSSH2_SFTP_OPENDIR) else {
+            throw SFTPError(message: "cannot open folder \(folder) (SFTP error \(libssh2_sftp_last_error(sftp)))")
+        }
+        defer { libssh2_sftp_close_handle(handle) }
+        var entries: [Entry] = []
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var attributes = LIBSSH2_SFTP_ATTRIBUTES()
+        while true {
+            let length = libssh2_sftp_readdir_ex(handle, &buffer, buffer.count, nil, 0, &attributes)
+            if length <= 0 { break }
+            let name = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let isRegular = attributes.flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0
+                && attributes.permissions & UInt(LIBSSH2_SFTP_S_IFMT) == UInt(LIBSSH2_SFTP_S_IFREG)
+            guard isRegular, (try? Self.checkPathPart(name)) != nil else { continue }
+            entries.append(Entry(name: name, size: attributes.filesize, modifiedAt: Date(timeIntervalSince1970: TimeInterval(attributes.mtime))))
+        }
+        return entries.sorted { $0.name < $1.name }
+    }
+
+    /// The whole content of `folder/name`, refusing more than `limit` bytes.
+    public func read(_ folder: String, _ name: String, limit: Int = 256 << 20) throws -> [UInt8] {
+        try Self.checkPathPart(folder)
+        try Self.checkPathPart(name)
+        let path = "\(folder)/\(name)"
+        guard let handle = libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE) else {
+            throw SFTPError(message: "cannot open \(path) (SFTP error \(libssh2_sftp_last_error(sftp)))")
+        }
+        defer { libssh2_sftp_close_handle(handle) }
+        var content: [UInt8] = []
+        var chunk = [CChar](repeating: 0, count: 64 << 10)
+        while true {
+            let n = libssh2_sftp_read(handle, &chunk, chunk.count)
+            if n == 0 { break }
+            guard n > 0 else { throw SFTPError(message: "reading \(path) failed (\(n))") }
+            content.append(contentsOf: chunk.prefix(n).map { UInt8(bitPattern: $0) })
+            guard content.count <= limit else { throw SFTPError(message: "\(path) is larger than \(limit) bytes") }
+        }
+        return content
+    }
+
+    /// A folder or file name must be one plain path component: no separators, no `..`, no hidden files.
+    static func checkPathPart(_ part: String) throws {
+        guard !part.isEmpty, !part.contains("/"), !part.contains("\\"), !part.hasPrefix("."), !part.contains("\0") else {
+            throw SFTPError(message: "refusing path component \"\(part)\": names must stay inside the inbox")
+        }
+    }
+
+    private static func connect(host: String, port: Int) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
+            throw SFTPError(message: "cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(result) }
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0, Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
+            if fd >= 0 { close(fd) }
+            candidate = info.pointee.ai_next
+        }
+        throw SFTPError(message: "cannot connect to \(host):\(port)")
+    }
+}
+
+public struct SFTPError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,54 @@
+// sftp-watcher: polls the SFTP inbox for the two CSV feeds and publishes each complete file's rows
+// to Kafka in one transaction (see FeedWatcher for the rules).
+//
+// Environment: FOODBANK_SFTP_HOST, FOODBANK_SFTP_PORT, FOODBANK_SFTP_USER, FOODBANK_SFTP_KEY_FILE,
+// FOODBANK_SFTP_KEY_PASSPHRASE, FOODBANK_DATABASE_URL (manifest), KAFKA_BOOTSTRAP_SERVERS,
+// KAFKA_PROPERTY_*, FOODBANK_INSTANCE_ID.
+import ArgumentParser
+import FoodbankFeeds
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankSFTP
+import FoodbankStreaming
+import Foundation
+import Logging
+
+@main
+struct SFTPWatcher: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sftp-watcher", abstract: "Publish the SFTP feeds to Kafka.")
+
+    @Option(help: "Seconds between polls.") var interval = 10.0
+    @Flag(help: "Poll once and exit.") var once = false
+    @Option(help: "Inbox folder holding the feed folders (default: the inbox itself).") var root: String?
+    @Option(help: "Suffix for the feed topics (tests).") var topicSuffix = ""
+
+    func run() throws {
+        var logger = Logger(label: "foodbank.sftp-watcher")
+        logger.logLevel = .info
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let sftpConfiguration = try SFTPClient.Configuration.fromEnvironment()
+        let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
+        let producer = try KafkaTransactionalProducer(configuration: try KafkaConfiguration.fromEnvironment(clientID: "sftp-watcher"),
+                                                      transactionalID: "sftp-watcher-\(StageIdentity.instanceID())", logger: logger)
+        try producer.initTransactions()
+        var configuration = FeedWatcher.Configuration()
+        configuration.root = root
+        configuration.topicSuffix = topicSuffix
+        let watcher = FeedWatcher(configuration: configuration, producer: producer, db: db, logger: logger)
+        repeat {
+            do {
+                let sftp = try SFTPClient(sftpConfiguration)
+                let summary = try watcher.poll(sftp)
+                logger.info("poll done", metadata: ["published": "\(summary.published)", "rows": "\(summary.rows)",
+                                                    "retracted": "\(summary.retracted)", "redelivered": "\(summary.redelivered)",
+                                                    "held": "\(summary.held)", "quarantined": "\(summary.quarantined)"])
+            } catch let error as SFTPError {
+                // The inbox being unreachable is an outage to wait out, not a reason to stop.
+                logger.error("SFTP poll failed; retrying next interval", metadata: ["error": "\(error)"])
+                if once { throw error }
+            }
+            if !once { Thread.sleep(forTimeInterval: interval) }
+        } while !once && !stop.isStopped
+    }
+}
