@@ -42,7 +42,7 @@ public final class FeedWatcher: @unchecked Sendable {
     public func poll(_ sftp: SFTPClient) throws -> Summary {
         var summary = Summary()
         for feed in configuration.feeds {
-            let folder = configuration.root.map { "\($0)/\(feed.folder)" } ?? feed.folder
+            let folder = (configuration.root.map { [$0] } ?? []) + [feed.folder]
             for entry in try sftp.list(folder) where feed.accepts(fileName: entry.name) {
                 let content = try sftp.read(folder, entry.name)
                 try handle(feed: feed, file: entry.name, content: content, summary: &summary)

@@ -83,9 +83,10 @@ public final class SFTPClient: @unchecked Sendable {
         close(socketFD)
     }
 
-    /// Regular files directly in `folder` (relative to the inbox the server starts in).
-    public func list(_ folder: String) throws -> [Entry] {
-        try Self.checkPathPart(folder)
+    /// Regular files directly in the folder whose path components are `folder` (relative to the
+    /// inbox the server starts in).
+    public func list(_ folder: [String]) throws -> [Entry] {
+        let folder = try Self.path(folder)
         guard let handle = libssh2_sftp_open_ex(sftp, folder, UInt32(folder.utf8.count), 0, 0, LIBSSH2_SFTP_OPENDIR) else {
             throw SFTPError(message: "cannot open folder \(folder) (SFTP error \(libssh2_sftp_last_error(sftp)))")
         }
@@ -106,10 +107,8 @@ public final class SFTPClient: @unchecked Sendable {
     }
 
     /// The whole content of `folder/name`, refusing more than `limit` bytes.
-    public func read(_ folder: String, _ name: String, limit: Int = 256 << 20) throws -> [UInt8] {
-        try Self.checkPathPart(folder)
-        try Self.checkPathPart(name)
-        let path = "\(folder)/\(name)"
+    public func read(_ folder: [String], _ name: String, limit: Int = 256 << 20) throws -> [UInt8] {
+        let path = try Self.path(folder + [name])
         guard let handle = libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE) else {
             throw SFTPError(message: "cannot open \(path) (SFTP error \(libssh2_sftp_last_error(sftp)))")
         }
@@ -124,6 +123,12 @@ public final class SFTPClient: @unchecked Sendable {
             guard content.count <= limit else { throw SFTPError(message: "\(path) is larger than \(limit) bytes") }
         }
         return content
+    }
+
+    static func path(_ components: [String]) throws -> String {
+        guard !components.isEmpty else { throw SFTPError(message: "empty path") }
+        for component in components { try checkPathPart(component) }
+        return components.joined(separator: "/")
     }
 
     /// A folder or file name must be one plain path component: no separators, no `..`, no hidden files.

@@ -1,0 +1,152 @@
+import FoodbankJSON
+import FoodbankKafka
+import FoodbankPostgres
+import Foundation
+import Testing
+
+extension Integration {
+    /// sftp-watcher against the stack's real SFTP server, inbox folder and reporting database.
+    @Suite struct FeedWatcherCases {
+        struct Inbox {
+            let tag = TestStack.uniqueName("T").replacingOccurrences(of: "-", with: "")
+            let root: URL
+
+            init() throws {
+                root = URL(fileURLWithPath: try TestStack.require("FOODBANK_SFTP_INBOX")).appendingPathComponent(tag)
+                for folder in ["legacy_wms", "adjustments"] {
+                    try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+                }
+                let admin = try KafkaAdmin(configuration: try TestStack.kafka)
+                _ = try admin.createTopics([legacyTopic, adjustmentsTopic, "foodbank.dlq.sftp_watcher"].map { .init(name: $0, partitions: 3) })
+            }
+
+            var legacyTopic: String { "foodbank.files.legacy_wms.\(tag)" }
+            var adjustmentsTopic: String { "foodbank.files.adjustments.\(tag)" }
+
+            func drop(_ folder: String, _ name: String, _ text: String) throws {
+                try Data(text.utf8).write(to: root.appendingPathComponent(folder).appendingPathComponent(name))
+            }
+
+            /// One poll of the watcher, as its own process.
+            func poll() throws -> String {
+                let process = Process()
+                process.executableURL = TestStack.binDirectory.appendingPathComponent("sftp-watcher")
+                process.arguments = ["--once", "--root", tag, "--topic-suffix", ".\(tag)"]
+                process.environment = TestStack.environment.merging(["FOODBANK_INSTANCE_ID": "test-\(tag)"]) { _, new in new }
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                try process.run()
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "sftp-watcher failed:\n\(output)")
+                return output
+            }
+
+            /// Every record of `topic` so far, as parsed values.
+            func records(_ topic: String, atLeast count: Int) throws -> [JSONValue] {
+                var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
+                config.sessionTimeout = .seconds(6)
+                let consumer = try KafkaConsumer(configuration: try TestStack.kafka, consumer: config)
+                defer { consumer.close() }
+                var values: [JSONValue] = []
+                let deadline = ContinuousClock.now + .seconds(count == 0 ? 4 : 30)
+                while ContinuousClock.now < deadline {
+                    values += try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(300)).compactMap { m in m.value.flatMap { try? JSONValue.parse($0) } }
+                    if count > 0, values.count >= count { Thread.sleep(forTimeInterval: 0.5); values += try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(500)).compactMap { m in m.value.flatMap { try? JSONValue.parse($0) } }; break }
+                }
+                return values
+            }
+
+            /// The reason header of the dead letter the watcher wrote for `key` (feed/file).
+            func deadLetterReason(for key: String) throws -> String? {
+                var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: ["foodbank.dlq.sftp_watcher"])
+                config.sessionTimeout = .seconds(6)
+                let consumer = try KafkaConsumer(configuration: try TestStack.kafka, consumer: config)
+                defer { consumer.close() }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    for message in try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(300)) where message.key == Array(key.utf8) {
+                        return message.header("foodbank.dlq.reason").map { String(decoding: $0, as: UTF8.self) }
+                    }
+                }
+                return nil
+            }
+
+            func manifest(_ file: String) throws -> [String] {
+                let db = try TestStack.database()
+                return try db.execute("SELECT status FROM platform.file_manifest WHERE file_name = $1 ORDER BY version", [.text(file)]).rows.compactMap { $0[0] }
+            }
+
+            func cleanUp() { try? FileManager.default.removeItem(at: root) }
+        }
+
+        static let legacyHeader = "movement_id,movement_type,sku,site_code,lot,cases,lbs,occurred_at,reference\n"
+        static let adjustmentsHeader = "adjustment_id,sku,location_id,lot_code,delta_cases,reason,approved_by,effective_date,notes\n"
+
+        @Test func goodRedeliveredCorrectedIncompleteBrokenAndLateFiles() throws {
+            let inbox = try Inbox()
+            defer { inbox.cleanUp() }
+            let site = inbox.tag
+            let legacy = "movements_\(site)_202611220800.csv"
+            let original = Self.legacyHeader
+                + "\(site)-1,RECEIPT,SKU-1,HAY-SAT,L1,10,,11/22/2026 07:15,R-1\n"
+                + "\(site)-2,DISTRIBUTION,SKU-1,HAY-SAT,L1,4,40.5,11/22/2026 07:45,O-9\n"
+                + "\(site)-3,SPOILAGE,SKU-2,HAY-SAT,,1,,11/22/2026 07:50,\n"
+                + "TRAILER,3\n"
+            try inbox.drop("legacy_wms", legacy, original)
+            let broken = "adjustments_20261122_\(abs(site.hashValue % 1000) + 1).csv"
+            try inbox.drop("adjustments", broken, "id,what\nA,1\nTRAILER,1\n")
+            let incomplete = "adjustments_20261122_\(abs(site.hashValue % 1000) + 1001).csv"
+            let incompleteBody = Self.adjustmentsHeader + "ADJ-\(site)-9,SKU-1,OAK-MAIN,,-1,DAMAGE,Ana,2026-11-22,\"crushed, \"\"badly\"\"\"\n"
+            try inbox.drop("adjustments", incomplete, incompleteBody)
+            // Late: a file about a day weeks ago, delivered now.
+            let late = "adjustments_20261101_\(abs(site.hashValue % 1000) + 2001).csv"
+            try inbox.drop("adjustments", late, Self.adjustmentsHeader + "ADJ-\(site)-1,SKU-1,OAK-MAIN,,-2.5,SPOILAGE,Bo,2026-11-01,\"multi\nline ✓\"\nTRAILER,1\n")
+
+            _ = try inbox.poll()
+            var legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 3)
+            #expect(legacyRecords.count == 3)
+            #expect(legacyRecords.allSatisfy { $0["change"] == .string("assert") && $0["file_version"] == .int(1) })
+            var adjustments = try inbox.records(inbox.adjustmentsTopic, atLeast: 1)
+            #expect(adjustments.count == 1)
+            #expect(adjustments.first?["row"]?["notes"] == .string("multi\nline ✓"))
+            #expect(try inbox.manifest(legacy) == ["published"])
+            #expect(try inbox.manifest(broken) == ["quarantined"])
+            let reason = try inbox.deadLetterReason(for: "adjustments/\(broken)")
+            #expect(reason?.contains("expected columns") == true, "dead letter reason: \(String(describing: reason))")
+            #expect(try inbox.manifest(incomplete) == ["held_incomplete"])
+            #expect(try inbox.manifest(late) == ["published"])
+
+            // Nothing changed, and an identical re-delivery: no new records.
+            _ = try inbox.poll()
+            try inbox.drop("legacy_wms", legacy, original)
+            _ = try inbox.poll()
+            #expect(try inbox.records(inbox.legacyTopic, atLeast: 0).count == 3)
+
+            // A correction: new content under the same name retracts the three rows and asserts the new two.
+            let corrected = Self.legacyHeader
+                + "\(site)-1,RECEIPT,SKU-1,HAY-SAT,L1,12,,11/22/2026 07:15,R-1\n"
+                + "\(site)-2,DISTRIBUTION,SKU-1,HAY-SAT,L1,4,40.5,11/22/2026 07:45,O-9\n"
+                + "TRAILER,2\n"
+            try inbox.drop("legacy_wms", legacy, corrected)
+            _ = try inbox.poll()
+            legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 8)
+            #expect(legacyRecords.count == 8)
+            let retracted = legacyRecords.filter { $0["change"] == .string("retract") }
+            #expect(retracted.count == 3 && retracted.allSatisfy { $0["file_version"] == .int(1) })
+            let reasserted = legacyRecords.filter { $0["change"] == .string("assert") && $0["file_version"] == .int(2) }
+            #expect(reasserted.sorted { ($0["record"]?.intValue ?? 0) < ($1["record"]?.intValue ?? 0) }.map { $0["row"]?["cases"] }
+                    == [.string("12"), .string("4")])
+            #expect(try inbox.manifest(legacy) == ["superseded", "published"])
+
+            // The incomplete file gets its trailer: published once, whole.
+            try inbox.drop("adjustments", incomplete, incompleteBody + "TRAILER,1\n")
+            _ = try inbox.poll()
+            adjustments = try inbox.records(inbox.adjustmentsTopic, atLeast: 2)
+            #expect(adjustments.count == 2)
+            #expect(adjustments.contains { $0["row"]?["notes"] == .string("crushed, \"badly\"") })
+            #expect(try inbox.manifest(incomplete) == ["held_incomplete", "published"])
+        }
+    }
+}
