@@ -21,6 +21,7 @@ struct CDC: ParsableCommand {
     @Option(help: "Topic prefix root: topics are <root>.<db>.<schema>.<table>.") var topicRoot = "foodbank.cdc"
     @Option(help: "Slot name prefix: slots are <prefix>_<db>.") var slotPrefix = "foodbank"
     @Option(help: "Idle wait between polls, in milliseconds.") var idleMillis = 200
+    @Flag(help: "Exit once the slots are drained (benchmarks, one-off catch-up).") var exitWhenIdle = false
 
     func run() throws {
         var logger = Logger(label: "foodbank.cdc")
@@ -43,10 +44,21 @@ struct CDC: ParsableCommand {
         }
         for source in sources { try source.prepare() }
         logger.info("capturing", metadata: ["databases": "\(databases)", "topic_root": "\(topicRoot)"])
+        let started = ContinuousClock.now
+        let snapshotEvents = sources.map(\.eventsPublished).reduce(0, +)
         while !stop.isStopped {
             var published = 0
             for source in sources { published += try source.poll() }
-            if published == 0 { Thread.sleep(forTimeInterval: Double(idleMillis) / 1000) }
+            if published == 0 {
+                if exitWhenIdle { break }
+                Thread.sleep(forTimeInterval: Double(idleMillis) / 1000)
+            }
+        }
+        if exitWhenIdle {
+            let streamed = sources.map(\.eventsPublished).reduce(0, +) - snapshotEvents
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "cdc streamed %d change events in %.2f s: %.0f events/s", streamed, seconds, Double(streamed) / max(seconds, 1e-9)))
         }
         try producer.flush()
         logger.info("stopped", metadata: ["events": "\(sources.map(\.eventsPublished).reduce(0, +))"])
