@@ -38,6 +38,6 @@ FILE="$FOODBANK_SFTP_INBOX/$RUN/legacy_wms/movements_BENCH_202611220800.csv"
   awk -v n="$ROWS" 'BEGIN { for (i = 1; i <= n; i++) printf "BEN-%07d,RECEIPT,SKU-%d,HAY-SAT,L%d,%d.5,,11/22/2026 07:15,\"ref, %d\"\n", i, i % 500, i % 7, i % 40, i }'
   echo "TRAILER,$ROWS"; } > "$FILE"
 start=$(date +%s.%N)
-FOODBANK_INSTANCE_ID="bench-$RUN" "$BIN/sftp-watcher" --once --root "$RUN" --topic-suffix ".bench" 2>/dev/null
+FOODBANK_INSTANCE_ID="bench-$RUN" "$BIN/sftp-watcher" --once --root "$RUN" 2>/dev/null
 end=$(date +%s.%N)
 awk -v n="$ROWS" -v s="$start" -v e="$end" -v b="$(stat -c %s "$FILE")" 'BEGIN { printf "sftp-watcher published %d rows (%.1f MB) in %.2f s: %.0f rows/s\n", n, b/1e6, e-s, n/(e-s) }'
