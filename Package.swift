@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "relay-check", targets: ["relay-check"]),
         .executable(name: "cdc", targets: ["cdc"]),
         .executable(name: "sftp-watcher", targets: ["sftp-watcher"]),
+        .executable(name: "simulator", targets: ["simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +56,9 @@ let package = Package(
             "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Simulated activity of the six sources, with dirty cases and the truth they imply.
+        .target(name: "FoodbankSimulator", dependencies: ["FoodbankPostgres"]),
+
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
@@ -80,16 +84,23 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "simulator", dependencies: [
+            "FoodbankSimulator", "FoodbankPostgres", "FoodbankCDC",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "FoodbankFeeds", "relay-check", "cdc", "sftp-watcher",
+            "FoodbankFeeds", "FoodbankSimulator", "relay-check", "cdc", "sftp-watcher", "simulator",
         ]),
     ],
     swiftLanguageModes: [.v5]

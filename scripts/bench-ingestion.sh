@@ -25,7 +25,7 @@ trap cleanup EXIT
 echo "stack: Tansu (memory) and PostgreSQL 15 on loopback; $(nproc) cores"
 
 # CDC: create the slot (snapshot of what exists), write the changes, then time draining them.
-"$BIN/cdc" --databases warehouse --slot-prefix "bench_$RUN" --exit-when-idle 2>/dev/null | tail -n 0
+"$BIN/cdc" --databases warehouse --slot-prefix "bench_$RUN" --exit-when-idle >/dev/null 2>&1
 psql "$SRC" -qAt -c "INSERT INTO wms.inventory_transactions (txn_type, sku, location_id, lot_code, quantity_cases, occurred_at)
   SELECT 'receipt', 'SKU-' || (g % 500), 'OAK-MAIN', 'L' || (g % 7), (g % 40) + 0.25, now() - (g || ' seconds')::interval
   FROM generate_series(1, $CHANGES) g" >/dev/null

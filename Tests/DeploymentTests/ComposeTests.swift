@@ -3,6 +3,7 @@ import FoodbankJSON
 import FoodbankKafka
 import FoodbankPostgres
 import FoodbankSFTP
+import FoodbankSimulator
 import FoodbankStreaming
 import FoodbankTopics
 import Foundation
@@ -80,7 +81,7 @@ import Testing
                                   CDCConfiguration.sourceURLTemplateVariable,
                                   SFTPClient.Configuration.hostVariable, SFTPClient.Configuration.portVariable,
                                   SFTPClient.Configuration.userVariable, SFTPClient.Configuration.keyFileVariable,
-                                  SFTPClient.Configuration.passphraseVariable]
+                                  SFTPClient.Configuration.passphraseVariable, Simulation.inboxVariable]
         for (name, service) in try Self.platformServices() {
             let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
             for key in environment.keys {
