@@ -87,10 +87,34 @@ public struct Wal2JsonDecoder: Sendable {
     }
 
     /// `"type":"numeric(12,2)","value":3.50` becomes `"type":"numeric(12,2)","value":"3.50"`.
+    /// A byte scan, not a regular expression: it runs on every change and dominated decoding time.
     static func quotingNumerics(_ data: String) -> String {
-        guard data.contains("\"type\":\"numeric") || data.contains("\"type\":\"decimal") else { return data }
-        return data.replacing(#/("type":"(?:numeric|decimal)[^"]*","value":)(-?[0-9][0-9.eE+-]*)/#) { match in
-            "\(match.output.1)\"\(match.output.2)\""
+        let bytes = Array(data.utf8)
+        let typeMarker = Array(#""type":""#.utf8)
+        let valueMarker = Array(#","value":"#.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\""), bytes[i...].starts(with: typeMarker) else { out.append(bytes[i]); i += 1; continue }
+            let typeStart = i + typeMarker.count
+            guard let typeEnd = bytes[typeStart...].firstIndex(of: UInt8(ascii: "\"")) else { break }
+            let type = bytes[typeStart..<typeEnd]
+            out.append(contentsOf: bytes[i...typeEnd])
+            i = typeEnd + 1
+            let numeric = type.starts(with: Array("numeric".utf8)) || type.starts(with: Array("decimal".utf8))
+            guard numeric, bytes[i...].starts(with: valueMarker) else { continue }
+            out.append(contentsOf: valueMarker)
+            i += valueMarker.count
+            var end = i
+            while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) || "-+.eE".utf8.contains(bytes[end]) { end += 1 }
+            if end > i {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes[i..<end])
+                out.append(UInt8(ascii: "\""))
+                i = end
+            }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 }
