@@ -53,6 +53,11 @@ public struct Simulation: Sendable {
             let date = Self.date(configuration.endDate, minusDays: offset)
             day(date, &rng)
         }
+        if configuration.dirty, configuration.days > 1,
+           let first = actions.firstIndex(where: { if case .file(let folder, _, _) = $0 { return folder == "adjustments" }; return false }) {
+            // A late file: the first day's adjustments arrive after every later day's activity.
+            actions.append(actions.remove(at: first))
+        }
         markNegativeBalances()
     }
 

@@ -23,6 +23,8 @@ struct SimulatorCommand: ParsableCommand {
     @Flag(help: "Leave out the dirty cases.") var clean = false
     @Option(help: "Folder to write the truth into (on_hand.tsv, daily.tsv, planted.tsv).") var truth = ".local/simulator"
     @Option(help: "Inbox folder for the feed files (default: $FOODBANK_SFTP_INBOX).") var inbox: String?
+    @Option(help: "Spread the activity over this many seconds of wall time (0: as fast as possible); the rate is the volume over it.")
+    var overSeconds = 0.0
 
     func validate() throws {
         guard !tag.isEmpty, tag.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
@@ -54,7 +56,12 @@ struct SimulatorCommand: ParsableCommand {
 
         let simulation = Simulation(configuration)
         var counts: [String: Int] = [:]
-        for action in simulation.actions {
+        let started = Date()
+        for (index, action) in simulation.actions.enumerated() {
+            if overSeconds > 0 {
+                let due = started.addingTimeInterval(overSeconds * Double(index) / Double(simulation.actions.count))
+                if due > Date() { Thread.sleep(until: due) }
+            }
             switch action {
             case .insert(let database, let table, let columns, let rows):
                 try db(database).insertRows(into: table, columns: columns, rows: rows.map { $0.map(PostgresValue.optional) }, suffix: "ON CONFLICT DO NOTHING")

@@ -69,6 +69,12 @@ import Testing
         }
         #expect(files.contains { !$0.1.contains("TRAILER,") }, "a file without its trailer")
         #expect(files.allSatisfy { $0.1.hasSuffix("\n") })
+        // The late file: the first day's adjustments are the last action.
+        if case .file(let folder, let name, _)? = simulation().actions.last {
+            #expect(folder == "adjustments" && name.contains("20261119"), "last action is \(name)")
+        } else {
+            Issue.record("the last action is not the late file")
+        }
     }
 
     @Test func updatesAndDeletesOfPastMovementsAreEmitted() {

@@ -114,10 +114,15 @@ extension Integration {
             let agency = try run.source("agency")
             try agency.execute("INSERT INTO agency.orders (order_id, agency_id, requested_for, status) VALUES ($1, 'AG-1', '2026-11-23', 'submitted')", [.text("O-\(tag)")])
             try agency.execute("INSERT INTO agency.order_lines VALUES ($1, 1, 'SKU-1', 4.25)", [.text("O-\(tag)")])
+            try agency.execute("UPDATE agency.orders SET status = 'approved' WHERE order_id = $1", [.text("O-\(tag)")])
+            try agency.execute("DELETE FROM agency.order_lines WHERE order_id = $1", [.text("O-\(tag)")])
             let donations = try run.source("donations")
             try donations.execute("INSERT INTO intake.donations (donation_id, donor_id, location_id, received_at) VALUES ($1, 'D-1', 'OAK-MAIN', now())", [.text("R-\(tag)")])
+            try donations.execute("UPDATE intake.donations SET status = 'voided' WHERE donation_id = $1", [.text("R-\(tag)")])
             let fulfillment = try run.source("fulfillment")
             try fulfillment.execute("INSERT INTO pick.shipments VALUES ($1, $2, 'OAK-MAIN', now(), 'shipped', now())", [.text("S-\(tag)"), .text("O-\(tag)")])
+            try fulfillment.execute("UPDATE pick.shipments SET status = 'delivered' WHERE shipment_id = $1", [.text("S-\(tag)")])
+            try fulfillment.execute("DELETE FROM pick.shipments WHERE shipment_id = $1", [.text("S-\(tag)")])
 
             // wms.items: the snapshot row, then create and update (default identity: no before).
             let itemEvents = try events(try run.read(run.topic("warehouse", "wms.items")) { messages in
@@ -144,21 +149,31 @@ extension Integration {
             #expect(movement[2].value?["after"] == .null)
             #expect(movement[2].value?["before"]?["sku"] == .string("SKU-\(tag)"))
 
-            // The other three systems, each to its own topic, keyed by its primary key.
-            let order = try events(try run.read(run.topic("agency", "agency.orders")) { m in m.contains { String(decoding: $0.key ?? [], as: UTF8.self).contains(tag) } })
-                .first { $0.key == .object(["order_id": .string("O-\(tag)")]) }
-            #expect(order?.value?["after"]?["requested_for"] == .int(20780), "a date is days since 1970-01-01")
-            let line = try events(try run.read(run.topic("agency", "agency.order_lines")) { m in m.contains { String(decoding: $0.key ?? [], as: UTF8.self).contains(tag) } })
-                .first { $0.key == .object(["order_id": .string("O-\(tag)"), "line_no": .int(1)]) }
-            #expect(line?.value?["after"]?["quantity_cases_requested"] == .string("4.25"))
-            let donation = try events(try run.read(run.topic("donations", "intake.donations")) { m in
-                m.contains { (try? JSONValue.parse($0.value ?? []))?["after"]?["donation_id"] == .string("R-\(tag)") }
-            }).first { $0.value?["after"]?["donation_id"] == .string("R-\(tag)") }
-            #expect(donation?.op == "c")
-            #expect(donation?.key["intake_id"]?.intValue != nil)
-            let shipment = try events(try run.read(run.topic("fulfillment", "pick.shipments")) { m in m.contains { String(decoding: $0.key ?? [], as: UTF8.self).contains(tag) } })
-                .first { $0.key == .object(["shipment_id": .string("S-\(tag)")]) }
-            #expect(shipment?.value?["after"]?["order_id"] == .string("O-\(tag)"))
+            // The other three systems, each to its own topic, keyed by its primary key: insert,
+            // update (with the old row: REPLICA IDENTITY FULL) and delete with its tombstone.
+            func history(_ database: String, _ table: String, key: JSONValue, count: Int) throws -> [Event] {
+                let wanted = key.encoded()
+                return try events(try run.read(run.topic(database, table)) { m in m.filter { $0.key == wanted }.count >= count })
+                    .filter { $0.key == key }
+            }
+            let order = try history("agency", "agency.orders", key: .object(["order_id": .string("O-\(tag)")]), count: 2)
+            #expect(order.map(\.op) == ["c", "u"])
+            #expect(order.first?.value?["after"]?["requested_for"] == .int(20780), "a date is days since 1970-01-01")
+            #expect(order.last?.value?["before"]?["status"] == .string("submitted"))
+            #expect(order.last?.value?["after"]?["status"] == .string("approved"))
+            let line = try history("agency", "agency.order_lines", key: .object(["order_id": .string("O-\(tag)"), "line_no": .int(1)]), count: 3)
+            #expect(line.map { $0.op ?? "tombstone" } == ["c", "d", "tombstone"])
+            #expect(line.first?.value?["after"]?["quantity_cases_requested"] == .string("4.25"))
+            #expect(line.dropFirst().first?.value?["before"]?["quantity_cases_requested"] == .string("4.25"))
+            let intakeID = try donations.execute("SELECT intake_id FROM intake.donations WHERE donation_id = $1", [.text("R-\(tag)")]).scalar!
+            let donation = try history("donations", "intake.donations", key: .object(["intake_id": .int(Int64(intakeID)!)]), count: 2)
+            #expect(donation.map(\.op) == ["c", "u"])
+            #expect(donation.last?.value?["before"]?["status"] == .string("received"))
+            #expect(donation.last?.value?["after"]?["status"] == .string("voided"))
+            let shipment = try history("fulfillment", "pick.shipments", key: .object(["shipment_id": .string("S-\(tag)")]), count: 4)
+            #expect(shipment.map { $0.op ?? "tombstone" } == ["c", "u", "d", "tombstone"])
+            #expect(shipment.first?.value?["after"]?["order_id"] == .string("O-\(tag)"))
+            #expect(shipment.dropFirst(2).first?.value?["before"]?["status"] == .string("delivered"))
             #expect(cdc.isRunning, "cdc died:\n\(cdc.logTail)")
         }
 
