@@ -66,16 +66,7 @@ extension Integration {
 
             /// Reads `topic` from the start until `done` holds for what was read, or `timeout`.
             func read(_ topic: String, timeout: Duration = .seconds(60), until done: ([KafkaMessage]) -> Bool) throws -> [KafkaMessage] {
-                var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
-                config.sessionTimeout = .seconds(6)
-                let consumer = try KafkaConsumer(configuration: try TestStack.kafka, consumer: config)
-                defer { consumer.close() }
-                var messages: [KafkaMessage] = []
-                let deadline = ContinuousClock.now + timeout
-                while !done(messages), ContinuousClock.now < deadline {
-                    messages += try consumer.pollBatch(maxRecords: 5000, timeout: .milliseconds(300))
-                }
-                return messages
+                try readTopic(topic, kafka: try TestStack.kafka, timeout: timeout, until: done)
             }
         }
 

@@ -28,49 +28,25 @@ extension Integration {
             }
 
             /// One poll of the watcher, as its own process.
-            func poll() throws -> String {
-                let process = Process()
-                process.executableURL = TestStack.binDirectory.appendingPathComponent("sftp-watcher")
-                process.arguments = ["--once", "--root", tag, "--topic-suffix", ".\(tag)"]
-                process.environment = TestStack.environment.merging(["FOODBANK_INSTANCE_ID": "test-\(tag)"]) { _, new in new }
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                try process.run()
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "sftp-watcher failed:\n\(output)")
-                return output
+            func poll() throws {
+                let result = try runCapturing(TestStack.binDirectory.appendingPathComponent("sftp-watcher"),
+                                              ["--once", "--root", tag, "--topic-suffix", ".\(tag)"],
+                                              environment: TestStack.environment.merging(["FOODBANK_INSTANCE_ID": "test-\(tag)"]) { _, new in new })
+                #expect(result.status == 0, "sftp-watcher failed:\n\(result.output)")
             }
 
-            /// Every record of `topic` so far, as parsed values.
+            /// Every record of `topic` so far (waiting for `count`, or a few seconds when none is expected), as parsed values.
             func records(_ topic: String, atLeast count: Int) throws -> [JSONValue] {
-                var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
-                config.sessionTimeout = .seconds(6)
-                let consumer = try KafkaConsumer(configuration: try TestStack.kafka, consumer: config)
-                defer { consumer.close() }
-                var values: [JSONValue] = []
-                let deadline = ContinuousClock.now + .seconds(count == 0 ? 4 : 30)
-                while ContinuousClock.now < deadline {
-                    values += try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(300)).compactMap { m in m.value.flatMap { try? JSONValue.parse($0) } }
-                    if count > 0, values.count >= count { Thread.sleep(forTimeInterval: 0.5); values += try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(500)).compactMap { m in m.value.flatMap { try? JSONValue.parse($0) } }; break }
-                }
-                return values
+                let messages = try readTopic(topic, kafka: try TestStack.kafka, timeout: .seconds(count == 0 ? 4 : 30)) { count > 0 && $0.count >= count }
+                return messages.compactMap { m in m.value.flatMap { try? JSONValue.parse($0) } }
             }
 
             /// The reason header of the dead letter the watcher wrote for `key` (feed/file).
             func deadLetterReason(for key: String) throws -> String? {
-                var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: ["foodbank.dlq.sftp_watcher"])
-                config.sessionTimeout = .seconds(6)
-                let consumer = try KafkaConsumer(configuration: try TestStack.kafka, consumer: config)
-                defer { consumer.close() }
-                let deadline = ContinuousClock.now + .seconds(30)
-                while ContinuousClock.now < deadline {
-                    for message in try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(300)) where message.key == Array(key.utf8) {
-                        return message.header("foodbank.dlq.reason").map { String(decoding: $0, as: UTF8.self) }
-                    }
+                let messages = try readTopic("foodbank.dlq.sftp_watcher", kafka: try TestStack.kafka, timeout: .seconds(30)) {
+                    $0.contains { $0.key == Array(key.utf8) }
                 }
-                return nil
+                return messages.first { $0.key == Array(key.utf8) }?.header("foodbank.dlq.reason").map { String(decoding: $0, as: UTF8.self) }
             }
 
             func manifest(_ file: String) throws -> [String] {
@@ -104,7 +80,7 @@ extension Integration {
             let late = "adjustments_20261101_\(abs(site.hashValue % 1000) + 2001).csv"
             try inbox.drop("adjustments", late, Self.adjustmentsHeader + "ADJ-\(site)-1,SKU-1,OAK-MAIN,,-2.5,SPOILAGE,Bo,2026-11-01,\"multi\nline ✓\"\nTRAILER,1\n")
 
-            _ = try inbox.poll()
+            try inbox.poll()
             var legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 3)
             #expect(legacyRecords.count == 3)
             #expect(legacyRecords.allSatisfy { $0["change"] == .string("assert") && $0["file_version"] == .int(1) })
@@ -119,9 +95,9 @@ extension Integration {
             #expect(try inbox.manifest(late) == ["published"])
 
             // Nothing changed, and an identical re-delivery: no new records.
-            _ = try inbox.poll()
+            try inbox.poll()
             try inbox.drop("legacy_wms", legacy, original)
-            _ = try inbox.poll()
+            try inbox.poll()
             #expect(try inbox.records(inbox.legacyTopic, atLeast: 0).count == 3)
 
             // A correction: new content under the same name retracts the three rows and asserts the new two.
@@ -130,7 +106,7 @@ extension Integration {
                 + "\(site)-2,DISTRIBUTION,SKU-1,HAY-SAT,L1,4,40.5,11/22/2026 07:45,O-9\n"
                 + "TRAILER,2\n"
             try inbox.drop("legacy_wms", legacy, corrected)
-            _ = try inbox.poll()
+            try inbox.poll()
             legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 8)
             #expect(legacyRecords.count == 8)
             let retracted = legacyRecords.filter { $0["change"] == .string("retract") }
@@ -142,7 +118,7 @@ extension Integration {
 
             // The incomplete file gets its trailer: published once, whole.
             try inbox.drop("adjustments", incomplete, incompleteBody + "TRAILER,1\n")
-            _ = try inbox.poll()
+            try inbox.poll()
             adjustments = try inbox.records(inbox.adjustmentsTopic, atLeast: 2)
             #expect(adjustments.count == 2)
             #expect(adjustments.contains { $0["row"]?["notes"] == .string("crushed, \"badly\"") })

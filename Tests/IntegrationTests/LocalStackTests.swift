@@ -7,17 +7,8 @@ extension Integration {
         /// Runs the script (it spawns no daemon in these cases, so Process sees it end) and
         /// returns its exit status and combined output.
         func stack(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [TestStack.packageRoot.appendingPathComponent("scripts/stack.sh").path] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            try runCapturing(URL(fileURLWithPath: "/bin/bash"), [TestStack.packageRoot.appendingPathComponent("scripts/stack.sh").path] + arguments,
+                             environment: ProcessInfo.processInfo.environment.merging(extra) { _, new in new })
         }
 
         @Test func startingARunningStackIsANoOp() throws {

@@ -12,17 +12,10 @@ extension Integration {
             let truth = FileManager.default.temporaryDirectory.appendingPathComponent("truth-\(tag)")
             let inbox = URL(fileURLWithPath: try TestStack.require(Simulation.inboxVariable)).appendingPathComponent("sim-\(tag)")
             defer { try? FileManager.default.removeItem(at: inbox); try? FileManager.default.removeItem(at: truth) }
-            let process = Process()
-            process.executableURL = TestStack.binDirectory.appendingPathComponent("simulator")
-            process.arguments = ["--tag", tag, "--days", "2", "--movements-per-day", "100", "--truth", truth.path, "--inbox", inbox.path]
-            process.environment = TestStack.environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "simulator failed:\n\(output)")
+            let result = try runCapturing(TestStack.binDirectory.appendingPathComponent("simulator"),
+                                          ["--tag", tag, "--days", "2", "--movements-per-day", "100", "--truth", truth.path, "--inbox", inbox.path],
+                                          environment: TestStack.environment)
+            try #require(result.status == 0, "simulator failed:\n\(result.output)")
 
             let warehouse = try PostgresConnection(url: try CDCConfiguration.sourceURL(for: "warehouse", environment: TestStack.environment))
             // 200 inserted, 2 days x (2 corrected, 1 deleted).

@@ -66,19 +66,8 @@ struct SelfCheckRun {
 
     /// Reads `topic` from the beginning until `expected` distinct keys are seen or `timeout` passes.
     func distinctKeys(in topic: String, expected: Int, timeout: Duration = .seconds(60)) throws -> (keys: Set<String>, records: [KafkaMessage]) {
-        var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
-        config.sessionTimeout = .seconds(6)
-        let consumer = try KafkaConsumer(configuration: kafka, consumer: config)
-        defer { consumer.close() }
-        var keys = Set<String>()
-        var records: [KafkaMessage] = []
-        let deadline = ContinuousClock.now + timeout
-        while keys.count < expected, ContinuousClock.now < deadline {
-            for message in try consumer.pollBatch(maxRecords: 10_000, timeout: .milliseconds(500)) {
-                keys.insert(String(decoding: message.key ?? [], as: UTF8.self))
-                records.append(message)
-            }
-        }
-        return (keys, records)
+        func keys(_ messages: [KafkaMessage]) -> Set<String> { Set(messages.map { String(decoding: $0.key ?? [], as: UTF8.self) }) }
+        let records = try readTopic(topic, kafka: kafka, timeout: timeout) { keys($0).count >= expected }
+        return (keys(records), records)
     }
 }

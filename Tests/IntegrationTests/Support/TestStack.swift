@@ -72,3 +72,34 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(250)
     }
     return try condition()
 }
+
+/// Reads `topic` from the beginning with a fresh group until `done` holds for what was read, or
+/// `timeout` passes; returns what was read.
+func readTopic(_ topic: String, kafka: KafkaConfiguration, timeout: Duration = .seconds(60),
+               until done: ([KafkaMessage]) -> Bool) throws -> [KafkaMessage] {
+    var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
+    config.sessionTimeout = .seconds(6)
+    let consumer = try KafkaConsumer(configuration: kafka, consumer: config)
+    defer { consumer.close() }
+    var messages: [KafkaMessage] = []
+    let deadline = ContinuousClock.now + timeout
+    while !done(messages), ContinuousClock.now < deadline {
+        messages += try consumer.pollBatch(maxRecords: 10_000, timeout: .milliseconds(300))
+    }
+    return messages
+}
+
+/// Runs a program that leaves no daemon behind and returns its exit status and combined output.
+func runCapturing(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
