@@ -12,13 +12,17 @@ public final class SFTPClient: @unchecked Sendable {
         public var privateKeyFile: String
         /// Passphrase of the key, if it has one; from the environment only.
         public var passphrase: String?
+        /// The server's host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:…`). The
+        /// connection is refused when the server presents another key.
+        public var hostKeySHA256: String
 
-        public init(host: String, port: Int, user: String, privateKeyFile: String, passphrase: String? = nil) {
+        public init(host: String, port: Int, user: String, privateKeyFile: String, passphrase: String? = nil, hostKeySHA256: String) {
             self.host = host
             self.port = port
             self.user = user
             self.privateKeyFile = privateKeyFile
             self.passphrase = passphrase
+            self.hostKeySHA256 = hostKeySHA256
         }
 
         public static let hostVariable = "FOODBANK_SFTP_HOST"
@@ -26,13 +30,16 @@ public final class SFTPClient: @unchecked Sendable {
         public static let userVariable = "FOODBANK_SFTP_USER"
         public static let keyFileVariable = "FOODBANK_SFTP_KEY_FILE"
         public static let passphraseVariable = "FOODBANK_SFTP_KEY_PASSPHRASE"
+        public static let hostKeyVariable = "FOODBANK_SFTP_HOST_KEY_SHA256"
 
         public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
-            guard let host = env[hostVariable], let user = env[userVariable], let key = env[keyFileVariable] else {
-                throw SFTPError(message: "set \(hostVariable), \(userVariable) and \(keyFileVariable) (and \(portVariable), default 22)")
+            guard let host = env[hostVariable], let user = env[userVariable], let key = env[keyFileVariable],
+                  let hostKey = env[hostKeyVariable], hostKey.hasPrefix("SHA256:") else {
+                throw SFTPError(message: "set \(hostVariable), \(userVariable), \(keyFileVariable) and \(hostKeyVariable) "
+                                + "(the server's key as `ssh-keygen -lf` prints it, SHA256:...), and \(portVariable) (default 22)")
             }
             return Configuration(host: host, port: Int(env[portVariable] ?? "22") ?? 22, user: user, privateKeyFile: key,
-                                 passphrase: env[passphraseVariable])
+                                 passphrase: env[passphraseVariable], hostKeySHA256: hostKey)
         }
     }
 
@@ -65,6 +72,12 @@ public final class SFTPClient: @unchecked Sendable {
             let error = fail("SSH handshake with")
             libssh2_session_free(session); close(socketFD)
             throw error
+        }
+        // Authenticate the server before sending it anything of ours.
+        let presented = Self.fingerprint(session)
+        guard presented == configuration.hostKeySHA256 else {
+            libssh2_session_free(session); close(socketFD)
+            throw SFTPError(message: "host key of \(configuration.host):\(configuration.port) is \(presented ?? "unknown"), expected \(configuration.hostKeySHA256): refusing to connect")
         }
         let authenticated = libssh2_userauth_publickey_fromfile_ex(session, configuration.user, UInt32(configuration.user.utf8.count),
                                                                     nil, configuration.privateKeyFile, configuration.passphrase)
@@ -129,6 +142,13 @@ public final class SFTPClient: @unchecked Sendable {
         guard !components.isEmpty else { throw SFTPError(message: "empty path") }
         for component in components { try checkPathPart(component) }
         return components.joined(separator: "/")
+    }
+
+    /// `SHA256:<base64, unpadded>` of the server's host key, as OpenSSH prints fingerprints.
+    static func fingerprint(_ session: OpaquePointer) -> String? {
+        guard let hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256) else { return nil }
+        let bytes = Data(bytes: hash, count: 32)
+        return "SHA256:" + bytes.base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 
     /// A folder or file name must be one plain path component: no separators, no `..`, no hidden files.

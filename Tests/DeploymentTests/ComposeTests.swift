@@ -81,7 +81,8 @@ import Testing
                                   CDCConfiguration.sourceURLTemplateVariable,
                                   SFTPClient.Configuration.hostVariable, SFTPClient.Configuration.portVariable,
                                   SFTPClient.Configuration.userVariable, SFTPClient.Configuration.keyFileVariable,
-                                  SFTPClient.Configuration.passphraseVariable, Simulation.inboxVariable]
+                                  SFTPClient.Configuration.passphraseVariable, SFTPClient.Configuration.hostKeyVariable,
+                                  Simulation.inboxVariable]
         for (name, service) in try Self.platformServices() {
             let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
             for key in environment.keys {

@@ -57,6 +57,17 @@ extension Integration {
             func cleanUp() { try? FileManager.default.removeItem(at: root) }
         }
 
+        @Test func anUnexpectedHostKeyIsRefused() throws {
+            let inbox = try Inbox()
+            defer { inbox.cleanUp() }
+            let result = try runCapturing(TestStack.binDirectory.appendingPathComponent("sftp-watcher"), ["--once", "--root", inbox.tag],
+                                          environment: TestStack.environment.merging([
+                                              "FOODBANK_SFTP_HOST_KEY_SHA256": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                          ]) { _, new in new })
+            #expect(result.status != 0)
+            #expect(result.output.contains("refusing to connect"), "\(result.output)")
+        }
+
         static let legacyHeader = "movement_id,movement_type,sku,site_code,lot,cases,lbs,occurred_at,reference\n"
         static let adjustmentsHeader = "adjustment_id,sku,location_id,lot_code,delta_cases,reason,approved_by,effective_date,notes\n"
 
