@@ -56,6 +56,9 @@ let package = Package(
             "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The canonical models and the rules that turn source records into them.
+        .target(name: "FoodbankCanonical", dependencies: ["FoodbankJSON"]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankPostgres"]),
 
@@ -90,6 +93,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),

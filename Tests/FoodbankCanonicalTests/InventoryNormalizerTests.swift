@@ -1,0 +1,179 @@
+@testable import FoodbankCanonical
+import FoodbankJSON
+import Foundation
+import Testing
+
+@Suite struct InventoryNormalizerTests {
+    let now = Date(timeIntervalSince1970: 1_795_400_000)
+
+    static func row(_ overrides: [String: JSONValue] = [:]) -> JSONValue {
+        var row: [String: JSONValue] = [
+            "txn_id": .int(42), "txn_type": .string("receipt"), "sku": .string("SKU-1"), "location_id": .string("OAK-MAIN"),
+            "to_location_id": .null, "lot_code": .null, "quantity_cases": .string("10.50"), "weight_lbs": .null,
+            "reason_code": .null, "reference_type": .string("donation"), "reference_id": .string("R-1"),
+            "occurred_at": .string("2026-11-22T07:30:00Z"), "recorded_by": .null, "updated_at": .string("2026-11-22T07:30:00Z"),
+        ]
+        for (k, v) in overrides { row[k] = v }
+        return .object(row)
+    }
+
+    static func envelope(op: String, before: JSONValue = .null, after: JSONValue = .null, txID: Int64 = 754) -> JSONValue {
+        .object(["op": .string(op), "before": before, "after": after,
+                 "source": .object(["txId": .int(txID), "lsn": .int(43_933_176), "ts_ms": .int(1_795_362_716_373)])])
+    }
+
+    func sum(_ events: [InventoryEvent]) -> [String: Decimal] {
+        events.reduce(into: [:]) { $0["\($1.sku)|\($1.locationID)|\($1.lotCode)", default: 0] += $1.deltaCases }
+    }
+
+    @Test func insertBecomesOneEventWithItsIdentityAndBusinessDate() throws {
+        let events = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row()), processedAt: now)
+        #expect(events.count == 1)
+        let e = try #require(events.first)
+        #expect(e.eventID == "warehouse:wms.inventory_transactions:42:754:new")
+        #expect(e.deltaCases == Decimal(string: "10.5"))
+        #expect(e.businessDate == "2026-11-21", "07:30 UTC is the evening before in Los Angeles")
+        #expect(e.source.position == "43933176")
+        #expect(e.json()["schema_version"] == .int(1))
+    }
+
+    @Test func updateRetractsTheOldRowAndAssertsTheNewSoSumsStayExact() throws {
+        let insert = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row(), txID: 1), processedAt: now)
+        let update = try InventoryNormalizer.fromWarehouse(
+            Self.envelope(op: "u", before: Self.row(), after: Self.row(["quantity_cases": .string("12.00")]), txID: 2), processedAt: now)
+        #expect(update.map(\.isRetraction) == [true, false])
+        #expect(Set((insert + update).map(\.eventID)).count == 3, "ids are distinct per version")
+        #expect(sum(insert + update)["SKU-1|OAK-MAIN|"] == 12)
+        let delete = try InventoryNormalizer.fromWarehouse(
+            Self.envelope(op: "d", before: Self.row(["quantity_cases": .string("12.00")]), txID: 3), processedAt: now)
+        #expect(sum(insert + update + delete)["SKU-1|OAK-MAIN|"] == 0)
+        #expect(try InventoryNormalizer.fromWarehouse(nil, processedAt: now).isEmpty, "tombstones carry no business event")
+    }
+
+    @Test func replayGivesTheSameIDs() throws {
+        let a = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row()), processedAt: now)
+        let b = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row()), processedAt: now.addingTimeInterval(60))
+        #expect(a.map(\.eventID) == b.map(\.eventID))
+        // A snapshot read of the same row version (txId = its xmin) is the same event.
+        let snapshot = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "r", after: Self.row()), processedAt: now)
+        #expect(snapshot.map(\.eventID) == a.map(\.eventID))
+    }
+
+    @Test func transferLeavesOneLocationAndEntersTheOther() throws {
+        let events = try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row([
+            "txn_type": .string("transfer"), "to_location_id": .string("OAK-COLD"), "lot_code": .string("L1")])), processedAt: now)
+        #expect(events.map(\.movementType) == [.transferOut, .transferIn])
+        #expect(sum(events) == ["SKU-1|OAK-MAIN|L1": Decimal(string: "-10.5")!, "SKU-1|OAK-COLD|L1": Decimal(string: "10.5")!])
+    }
+
+    @Test func signedAdjustmentsSpoilageAndDistributions() throws {
+        func delta(_ type: String, _ quantity: String) throws -> Decimal? {
+            try InventoryNormalizer.fromWarehouse(Self.envelope(op: "c", after: Self.row(["txn_type": .string(type), "quantity_cases": .string(quantity)])),
+                                                  processedAt: now).first?.deltaCases
+        }
+        #expect(try delta("adjustment", "-3") == -3)
+        #expect(try delta("adjustment", "2.25") == Decimal(string: "2.25"))
+        #expect(try delta("spoilage", "1") == -1)
+        #expect(try delta("distribution", "4") == -4)
+    }
+
+    static func feedRecord(_ row: [String: String], change: String = "assert", file: String = "movements_HAY_202611010130.csv") -> JSONValue {
+        .object(["feed": .string("legacy_wms"), "file": .string(file), "file_version": .int(1), "file_sha256": .string("abc"),
+                 "record": .int(3), "change": .string(change), "row": .object(row.mapValues(JSONValue.string))])
+    }
+
+    static let legacyRow = ["movement_id": "HAY-1", "movement_type": "TRANSFER_OUT", "sku": "SKU-2", "site_code": "HAY-SAT", "lot": "",
+                            "cases": "5", "lbs": "", "occurred_at": "11/01/2026 01:30", "reference": ""]
+
+    @Test func legacyRowsUseLosAngelesTimeAndRetractionsNegate() throws {
+        let asserted = try InventoryNormalizer.fromLegacyFeed(Self.feedRecord(Self.legacyRow), processedAt: now)
+        let retracted = try InventoryNormalizer.fromLegacyFeed(Self.feedRecord(Self.legacyRow, change: "retract"), processedAt: now)
+        #expect(asserted.first?.deltaCases == -5)
+        #expect(asserted.first?.occurredAt == BusinessTime.instant(fromISO: "2026-11-01T08:30:00Z"))
+        #expect(asserted.first?.eventID == "legacy_wms:movements_HAY_202611010130.csv:v1:3:assert")
+        #expect(retracted.first?.deltaCases == 5)
+        #expect(retracted.first?.eventID != asserted.first?.eventID)
+    }
+
+    @Test func adjustmentFeedSpoilageCountsAsSpoilageOfMinusDelta() throws {
+        func event(_ reason: String, _ delta: String) throws -> InventoryEvent? {
+            try InventoryNormalizer.fromAdjustmentsFeed(.object([
+                "file": .string("adjustments_20261120_1.csv"), "file_version": .int(2), "file_sha256": .string("s"), "record": .int(1),
+                "change": .string("assert"),
+                "row": .object(["adjustment_id": .string("ADJ-1"), "sku": .string("SKU-1"), "location_id": .string("OAK-MAIN"),
+                                "lot_code": .string(""), "delta_cases": .string(delta), "reason": .string(reason),
+                                "approved_by": .string("Ana"), "effective_date": .string("2026-11-20"), "notes": .string("x, \"y\"")]),
+            ]), processedAt: now).first
+        }
+        let spoiled = try #require(try event("EXPIRED", "-2.5"))
+        #expect(spoiled.movementType == .spoilage && spoiled.quantityCases == Decimal(string: "2.5") && spoiled.deltaCases == Decimal(string: "-2.5"))
+        #expect(spoiled.businessDate == "2026-11-20")
+        let recount = try #require(try event("RECOUNT", "3"))
+        #expect(recount.movementType == .adjustment && recount.deltaCases == 3)
+    }
+
+    /// Bad input, by what is wrong with it: each is refused with a reason; nothing is guessed.
+    static let badWarehouse: [String: JSONValue] = [
+        "no op": .object(["before": .null, "after": .null]),
+        "unknown op": envelope(op: "x", after: row()),
+        "no source": .object(["op": .string("c"), "after": row()]),
+        "create without after": envelope(op: "c"),
+        "delete without before": envelope(op: "d"),
+        "txn_id not an integer": envelope(op: "c", after: row(["txn_id": .string("forty-two")])),
+        "unknown txn_type": envelope(op: "c", after: row(["txn_type": .string("teleport")])),
+        "sku missing": envelope(op: "c", after: row(["sku": .null])),
+        "sku empty": envelope(op: "c", after: row(["sku": .string("")])),
+        "sku not text": envelope(op: "c", after: row(["sku": .int(7)])),
+        "huge sku": envelope(op: "c", after: row(["sku": .string(String(repeating: "S", count: 5000))])),
+        "quantity not a decimal": envelope(op: "c", after: row(["quantity_cases": .string("12,5")])),
+        "quantity a float": envelope(op: "c", after: row(["quantity_cases": .double(1.5)])),
+        "quantity absurd": envelope(op: "c", after: row(["quantity_cases": .string("99999999999")])),
+        "quantity negative receipt": envelope(op: "c", after: row(["quantity_cases": .string("-3")])),
+        "quantity zero": envelope(op: "c", after: row(["quantity_cases": .string("0")])),
+        "zero adjustment": envelope(op: "c", after: row(["txn_type": .string("adjustment"), "quantity_cases": .string("0")])),
+        "occurred_at garbage": envelope(op: "c", after: row(["occurred_at": .string("yesterday")])),
+        "transfer without destination": envelope(op: "c", after: row(["txn_type": .string("transfer")])),
+        "weight not a decimal": envelope(op: "c", after: row(["weight_lbs": .string("heavy")])),
+        "row not an object": envelope(op: "c", after: .array([])),
+    ]
+
+    @Test(arguments: badWarehouse.keys.sorted())
+    func badWarehouseRecordsAreRejected(why: String) {
+        let error = #expect(throws: Rejection.self, "\(why)") { try InventoryNormalizer.fromWarehouse(Self.badWarehouse[why], processedAt: now) }
+        #expect(error?.reason.isEmpty == false)
+    }
+
+    @Test(arguments: [
+        ("unknown movement type", ["movement_type": "LOST"]),
+        ("bad local time", ["occurred_at": "2026-11-01 01:30"]),
+        ("nonexistent date", ["occurred_at": "02/30/2026 10:00"]),
+        ("cases negative", ["cases": "-1"]),
+        ("cases text", ["cases": "five"]),
+        ("lbs text", ["lbs": "n/a"]),
+    ])
+    func badLegacyRowsAreRejected(why: String, overrides: [String: String]) {
+        let row = Self.legacyRow.merging(overrides) { _, new in new }
+        #expect(throws: Rejection.self, "\(why)") { try InventoryNormalizer.fromLegacyFeed(Self.feedRecord(row), processedAt: now) }
+    }
+
+    @Test func malformedFeedRecordsAreRejected() {
+        #expect(throws: Rejection.self) { try InventoryNormalizer.fromLegacyFeed(.object(["row": .null]), processedAt: now) }
+        #expect(throws: Rejection.self) { try InventoryNormalizer.fromLegacyFeed(Self.feedRecord(Self.legacyRow, change: "maybe"), processedAt: now) }
+    }
+}
+
+/// The documented schema and the encoder agree on every field, so the document cannot go stale.
+@Suite struct CanonicalSchemaTests {
+    @Test func inventorySchemaListsExactlyTheEncodedFields() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("topics/schemas/inventory_events.v1.json")
+        let schema = try JSONValue.parse(Array(try Data(contentsOf: path)))
+        let event = try #require(try InventoryNormalizer.fromWarehouse(
+            InventoryNormalizerTests.envelope(op: "c", after: InventoryNormalizerTests.row()), processedAt: Date()).first).json()
+        let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        #expect(required == Set(event.objectValue?.keys.map { $0 } ?? []))
+        let sourceRequired = Set(schema["properties"]?["source"]?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        #expect(sourceRequired == Set(event["source"]?.objectValue?.keys.map { $0 } ?? []))
+        #expect(schema["properties"]?["schema_version"]?["const"] == .int(InventoryEvent.schemaVersion))
+    }
+}
