@@ -10,7 +10,8 @@ RUN . scripts/env.sh && swift build -c release --static-swift-stdlib \
     && mkdir -p /out/bin /out/lib \
     && cp "$(swift build -c release --show-bin-path)"/foodbank-ctl "$(swift build -c release --show-bin-path)"/relay-check \
        "$(swift build -c release --show-bin-path)"/cdc "$(swift build -c release --show-bin-path)"/sftp-watcher \
-       "$(swift build -c release --show-bin-path)"/simulator /out/bin/ \
+       "$(swift build -c release --show-bin-path)"/simulator \
+       "$(swift build -c release --show-bin-path)"/normalize /out/bin/ \
     && cp -P .local/prefix/lib/librdkafka.so* /out/lib/
 
 FROM debian:bookworm-slim

@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "cdc", targets: ["cdc"]),
         .executable(name: "sftp-watcher", targets: ["sftp-watcher"]),
         .executable(name: "simulator", targets: ["simulator"]),
+        .executable(name: "normalize", targets: ["normalize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -93,6 +94,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "normalize", dependencies: [
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankStreaming",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
@@ -104,7 +111,8 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "FoodbankFeeds", "FoodbankSimulator", "relay-check", "cdc", "sftp-watcher", "simulator",
+            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical",
+            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize",
         ]),
     ],
     swiftLanguageModes: [.v5]
