@@ -110,6 +110,12 @@ extension Integration {
             let donations = try run.source("donations")
             try donations.execute("INSERT INTO intake.donations (donation_id, donor_id, location_id, received_at) VALUES ($1, 'D-1', 'OAK-MAIN', now())", [.text("R-\(tag)")])
             try donations.execute("UPDATE intake.donations SET status = 'voided' WHERE donation_id = $1", [.text("R-\(tag)")])
+            try donations.execute("""
+                INSERT INTO intake.donation_lines (intake_id, line_no, sku, quantity_cases, weight_lbs)
+                SELECT intake_id, 1, 'SKU-1', 3.5, 42.00 FROM intake.donations WHERE donation_id = $1
+                """, [.text("R-\(tag)")])
+            try donations.execute("DELETE FROM intake.donation_lines WHERE intake_id = (SELECT intake_id FROM intake.donations WHERE donation_id = $1)",
+                                  [.text("R-\(tag)")])
             let fulfillment = try run.source("fulfillment")
             try fulfillment.execute("INSERT INTO pick.shipments VALUES ($1, $2, 'OAK-MAIN', now(), 'shipped', now())", [.text("S-\(tag)"), .text("O-\(tag)")])
             try fulfillment.execute("UPDATE pick.shipments SET status = 'delivered' WHERE shipment_id = $1", [.text("S-\(tag)")])
@@ -161,6 +167,9 @@ extension Integration {
             #expect(donation.map(\.op) == ["c", "u"])
             #expect(donation.last?.value?["before"]?["status"] == .string("received"))
             #expect(donation.last?.value?["after"]?["status"] == .string("voided"))
+            let donationLine = try history("donations", "intake.donation_lines", key: .object(["intake_id": .int(Int64(intakeID)!), "line_no": .int(1)]), count: 3)
+            #expect(donationLine.map { $0.op ?? "tombstone" } == ["c", "d", "tombstone"])
+            #expect(donationLine.dropFirst().first?.value?["before"]?["weight_lbs"] == .string("42.00"))
             let shipment = try history("fulfillment", "pick.shipments", key: .object(["shipment_id": .string("S-\(tag)")]), count: 4)
             #expect(shipment.map { $0.op ?? "tombstone" } == ["c", "u", "d", "tombstone"])
             #expect(shipment.first?.value?["after"]?["order_id"] == .string("O-\(tag)"))
