@@ -10,7 +10,7 @@ ROWS="${2:-200000}"
 scripts/setup.sh >/dev/null
 source scripts/env.sh
 scripts/stack.sh start >/dev/null
-set -a; . .local/stack/env; set +a
+set -a; . "$FB_STATE/stack/env"; set +a
 swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 "$BIN/foodbank-ctl" migrate >/dev/null

@@ -9,7 +9,7 @@ BYTES="${2:-200}"
 scripts/setup.sh >/dev/null
 source scripts/env.sh
 scripts/stack.sh start >/dev/null
-set -a; . .local/stack/env; set +a
+set -a; . "$FB_STATE/stack/env"; set +a
 swift build -c release --product relay-check >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 RUN="b$(date +%s)"

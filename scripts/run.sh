@@ -3,9 +3,10 @@
 # migrations and topics, then the platform's executables, fed with sample records; prints what
 # landed and the consumer lag; stops everything it started on exit (Ctrl-C, or after --records).
 #
-# Today the platform's running pipeline is the exactly-once self-check (relay: Kafka to Kafka in
-# transactions; sink: Kafka to PostgreSQL with stored offsets). The stage executables (normalize,
-# dedupe, reconcile, dq, nightly, sftp-watcher) join this script as they land.
+# What runs today: the exactly-once self-check (relay: Kafka to Kafka in transactions; sink: Kafka
+# to PostgreSQL with stored offsets), and ingestion fed by the simulator: cdc (the four source
+# databases), sftp-watcher (the two feeds) and normalize (movements to canonical inventory events).
+# The later stages (dedupe, reconcile, dq, nightly) join this script as they land.
 # Usage: scripts/run.sh [--records N] [--keep-running]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,17 +25,16 @@ source scripts/env.sh
 started_stack=0
 scripts/stack.sh status | grep -q "^kafka *up" || started_stack=1
 scripts/stack.sh start
-set -a; . .local/stack/env; set +a
+set -a; . "$FB_STATE/stack/env"; set +a
 
-swift build --product foodbank-ctl
-swift build --product relay-check
+swift build
 BIN=$(swift build --show-bin-path)
 "$BIN/foodbank-ctl" migrate
 "$BIN/foodbank-ctl" topics apply --replication-factor 1
 
 RUN="local-$(date +%s)"
 TOPICS=(--input-topic "foodbank.selfcheck.input.$RUN" --output-topic "foodbank.selfcheck.output.$RUN" --dead-letter-topic "foodbank.dlq.selfcheck.$RUN")
-LOGS=.local/run/$RUN; mkdir -p "$LOGS"
+LOGS="$FB_STATE/run/$RUN"; mkdir -p "$LOGS"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -64,4 +64,30 @@ echo "== sink offsets (stored in PostgreSQL with the rows)"
 psql "$FOODBANK_DATABASE_URL" -c "SELECT topic, partition, next_offset, updated_at FROM platform.consumer_offsets WHERE consumer_group = 'selfcheck-sink-$RUN' ORDER BY partition"
 echo "== dead letters (poison records, with reason headers)"
 kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.dlq.selfcheck.$RUN" -o beginning -e -q -f '%k  reason=%h\n' 2>/dev/null | tail -n 5 || true
+
+# Ingestion: simulated activity through cdc and the feed watcher, normalized.
+FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
+# Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
+"$BIN/simulator" --tag "L$(date +%s)" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
+  > "$LOGS/simulator.log" 2>&1
+echo "== simulator"; cat "$LOGS/simulator.log"
+count_topic() { kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l; }
+echo "waiting for the sources to flow through cdc, the feed watcher and normalize..."
+previous=-1
+for _ in $(seq 1 60); do
+  sleep 3
+  now=$(count_topic foodbank.canonical.inventory_events)
+  [ "$now" -gt 0 ] && [ "$now" -eq "$previous" ] && break
+  previous=$now
+done
+echo "== cdc slots";  psql "$FOODBANK_DATABASE_URL" -c "SELECT slot_name, consistent_point, snapshot_rows, snapshot_completed_at FROM platform.cdc_sources WHERE slot_name LIKE 'foodbank\\_%' ORDER BY 1"
+echo "== feed files"; psql "$FOODBANK_DATABASE_URL" -c "SELECT feed, status, count(*) AS files, sum(row_count) AS rows FROM platform.file_manifest GROUP BY 1, 2 ORDER BY 1, 2"
+echo "== topics"
+for t in foodbank.cdc.warehouse.wms.inventory_transactions foodbank.files.legacy_wms foodbank.files.adjustments \
+         foodbank.canonical.inventory_events foodbank.dlq.normalize foodbank.dlq.sftp_watcher; do
+  printf '%-52s %8d records\n' "$t" "$(count_topic "$t")"
+done
+echo "truth of this simulation: $LOGS/truth"
 if [ $KEEP -eq 1 ]; then echo "running; Ctrl-C stops everything"; wait; fi

@@ -10,7 +10,7 @@ started_stack=0
 if ! scripts/stack.sh status | grep -q "^kafka *up"; then started_stack=1; fi
 scripts/stack.sh start
 [ $started_stack -eq 1 ] && trap 'scripts/stack.sh stop' EXIT
-set -a; . .local/stack/env; set +a
+set -a; . "$FB_STATE/stack/env"; set +a
 
 swift build --build-tests
 BIN=$(swift build --show-bin-path)

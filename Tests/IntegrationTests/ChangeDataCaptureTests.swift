@@ -56,8 +56,9 @@ extension Integration {
                 #expect(ready, "cdc did not finish its snapshots:\n\(cdc.logTail)")
             }
 
-            /// Replication slots hold WAL back: every test drops its own.
+            /// Replication slots hold WAL back: every test drops its own (and forgets them).
             func dropSlots() {
+                _ = try? TestStack.database().execute("DELETE FROM platform.cdc_sources WHERE slot_name LIKE $1", [.text("\(slotPrefix)\\_%")])
                 for database in CDCConfiguration.databases {
                     _ = try? source(database).execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
                                                       [.text("\(slotPrefix)_\(database)")])
