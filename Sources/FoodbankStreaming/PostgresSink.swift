@@ -66,9 +66,8 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
                 try reseek(consumer)
                 continue
             }
-            let positions = BatchPositions(batch)
             do {
-                try commit(batch, positions: positions)
+                try commit(batch)
                 statistics.committed(records: batch.count, deadLettered: 0)
             } catch let error as PostgresError where error.isConnectionFailure {
                 statistics.aborted()
@@ -88,7 +87,8 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         logger.info("sink stopping", metadata: ["processed": "\(statistics.processed)"])
     }
 
-    private func commit(_ batch: [KafkaMessage], positions: BatchPositions) throws {
+    /// Writes the records of owned partitions and advances their stored offsets, in one transaction.
+    private func commit(_ batch: [KafkaMessage]) throws {
         guard let db else { return }
         let owned = self.owned
         let batchForOwned = batch.filter { owned[$0.topicPartition] != nil }
