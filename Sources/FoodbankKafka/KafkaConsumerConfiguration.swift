@@ -63,6 +63,11 @@ public struct KafkaConsumerConfiguration: Sendable {
 }
 
 extension Duration {
+    /// The duration in seconds, for rates and for APIs that take a `TimeInterval`.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// Whole milliseconds, clamped to what librdkafka's `int` timeouts accept.
     public var milliseconds: Int32 {
         let (seconds, attoseconds) = components

@@ -56,8 +56,7 @@ struct CDC: ParsableCommand {
         }
         if exitWhenIdle {
             let streamed = sources.map(\.eventsPublished).reduce(0, +) - snapshotEvents
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - started).inSeconds
             print(String(format: "cdc streamed %d change events in %.2f s: %.0f events/s", streamed, seconds, Double(streamed) / max(seconds, 1e-9)))
         }
         try producer.flush()

@@ -199,11 +199,7 @@ struct Bench: ParsableCommand {
     private func measure(_ body: () throws -> Void) throws -> Double {
         let start = ContinuousClock.now
         try body()
-        return Self.seconds(ContinuousClock.now - start)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return (ContinuousClock.now - start).inSeconds
     }
 
     private func report(_ what: String, _ records: Int, _ seconds: Double) {
@@ -223,6 +219,6 @@ final class FirstCommitClock: @unchecked Sendable {
 
     func secondsSince() -> Double {
         lock.lock(); defer { lock.unlock() }
-        return instant.map { Bench.seconds(ContinuousClock.now - $0) } ?? 0
+        return instant.map { (ContinuousClock.now - $0).inSeconds } ?? 0
     }
 }

@@ -53,3 +53,10 @@ import Testing
         #expect(consumer.requiredProperties["session.timeout.ms"] == nil)
     }
 }
+
+@Suite struct DurationTests {
+    @Test func secondsForRates() {
+        #expect(Duration.milliseconds(1500).inSeconds == 1.5)
+        #expect(Duration.seconds(2).inSeconds == 2)
+    }
+}

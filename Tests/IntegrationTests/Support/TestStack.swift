@@ -68,7 +68,7 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(250)
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }
-        Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+        Thread.sleep(forTimeInterval: interval.inSeconds)
     }
     return try condition()
 }
