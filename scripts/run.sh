@@ -22,10 +22,7 @@ done
 
 scripts/setup.sh
 source scripts/env.sh
-started_stack=0
-scripts/stack.sh status | grep -q "^kafka *up" || started_stack=1
-scripts/stack.sh start
-set -a; . "$FB_STATE/stack/env"; set +a
+start_local_stack
 
 swift build
 BIN=$(swift build --show-bin-path)
@@ -39,7 +36,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ $started_stack -eq 1 ] && scripts/stack.sh stop
+  [ "$FB_STACK_STARTED" -eq 1 ] && scripts/stack.sh stop
   echo "logs: $LOGS"
 }
 trap cleanup EXIT

@@ -6,11 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-started_stack=0
-if ! scripts/stack.sh status | grep -q "^kafka *up"; then started_stack=1; fi
-scripts/stack.sh start
-[ $started_stack -eq 1 ] && trap 'scripts/stack.sh stop' EXIT
-set -a; . "$FB_STATE/stack/env"; set +a
+start_local_stack
+[ "$FB_STACK_STARTED" -eq 1 ] && trap 'scripts/stack.sh stop' EXIT
 
 swift build --build-tests
 BIN=$(swift build --show-bin-path)
