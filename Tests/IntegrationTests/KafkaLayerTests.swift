@@ -14,16 +14,7 @@ extension Integration {
         }
 
         func readAll(_ kafka: KafkaConfiguration, _ topic: String, expected: Int, group: String = TestStack.uniqueName("g")) throws -> [KafkaMessage] {
-            var config = KafkaConsumerConfiguration(groupID: group, topics: [topic])
-            config.sessionTimeout = .seconds(6)
-            let consumer = try KafkaConsumer(configuration: kafka, consumer: config)
-            defer { consumer.close() }
-            var messages: [KafkaMessage] = []
-            let deadline = ContinuousClock.now + .seconds(30)
-            while messages.count < expected, ContinuousClock.now < deadline {
-                messages += try consumer.pollBatch(maxRecords: 1000, timeout: .milliseconds(500))
-            }
-            return messages
+            try readTopic(topic, kafka: kafka, group: group, timeout: .seconds(30)) { $0.count >= expected }
         }
 
         @Test func recordsRoundTripWithKeysHeadersAndTombstones() throws {

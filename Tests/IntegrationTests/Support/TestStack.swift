@@ -75,9 +75,9 @@ func eventually(timeout: Duration, every interval: Duration = .milliseconds(250)
 
 /// Reads `topic` from the beginning with a fresh group until `done` holds for what was read, or
 /// `timeout` passes; returns what was read.
-func readTopic(_ topic: String, kafka: KafkaConfiguration, timeout: Duration = .seconds(60),
-               until done: ([KafkaMessage]) -> Bool) throws -> [KafkaMessage] {
-    var config = KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: [topic])
+func readTopic(_ topic: String, kafka: KafkaConfiguration, group: String = TestStack.uniqueName("reader"),
+               timeout: Duration = .seconds(60), until done: ([KafkaMessage]) -> Bool) throws -> [KafkaMessage] {
+    var config = KafkaConsumerConfiguration(groupID: group, topics: [topic])
     config.sessionTimeout = .seconds(6)
     let consumer = try KafkaConsumer(configuration: kafka, consumer: config)
     defer { consumer.close() }
