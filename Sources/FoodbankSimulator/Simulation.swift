@@ -222,7 +222,7 @@ public struct Simulation: Sendable {
         for (siteIndex, site) in configuration.sites.enumerated() {
             let location = "\(site)-SAT"
             let name = "movements_\(site)\(configuration.tag)_\(compact)0800.csv"
-            var rows: [(line: String, kind: Truth.Kind, sku: String, lot: String, cases: Decimal, lbs: Decimal)] = []
+            var rows: [LegacyRow] = []
             for n in 0..<configuration.feedRowsPerFile {
                 let skuIndex = Int(rng.next(below: UInt64(Self.skuCount))) + 1
                 let (type, kind): (String, Truth.Kind) = [("RECEIPT", .receipt), ("DISTRIBUTION", .distribution), ("TRANSFER_IN", .transferIn),
@@ -230,33 +230,25 @@ public struct Simulation: Sendable {
                 let cases = Decimal(Int(rng.next(below: 3000)) + 50) / 100
                 let lot = rng.next(below: 2) == 0 ? "" : "L\(rng.next(below: 3) + 1)"
                 let lbs: Decimal? = rng.next(below: 4) == 0 ? Decimal(Int(rng.next(below: 50000)) + 100) / 100 : nil
-                let id = "\(site)\(configuration.tag)-\(compact)-\(n)"
-                let line = "\(id),\(type),\(Self.sku(skuIndex)),\(location),\(lot),\(cases),\(lbs.map { "\($0)" } ?? ""),\(usDate) \(String(format: "%02d:%02d", 7 + n % 10, n % 60)),"
-                rows.append((line, kind, Self.sku(skuIndex), lot, cases, lbs ?? cases * Self.unitWeight(skuIndex)))
+                rows.append(LegacyRow(id: "\(site)\(configuration.tag)-\(compact)-\(n)", type: type, kind: kind, skuIndex: skuIndex, lot: lot,
+                                      cases: cases, givenLbs: lbs, time: "\(usDate) \(String(format: "%02d:%02d", 7 + n % 10, n % 60))"))
             }
-            var content = ([Self.legacyHeader] + rows.map(\.line)).joined(separator: "\n") + "\n"
+            func content(_ rows: [LegacyRow], trailer: Bool) -> String {
+                ([Self.legacyHeader] + rows.map { $0.line(location: location) }).joined(separator: "\n") + "\n"
+                    + (trailer ? "TRAILER,\(rows.count)\n" : "")
+            }
             let incomplete = configuration.dirty && siteIndex == 1 && date == configuration.endDate
-            if !incomplete {
-                content += "TRAILER,\(rows.count)\n"
-            }
-            var counted = rows
             if configuration.dirty && siteIndex == 0 && date == configuration.endDate {
                 // Delivered, then delivered again identically, then corrected: the last row's cases change.
-                actions.append(.file(folder: "legacy_wms", name: name, content: content))
-                actions.append(.file(folder: "legacy_wms", name: name, content: content))
-                let last = rows[rows.count - 1]
-                let corrected = last.cases + 1
-                counted[rows.count - 1] = (last.line, last.kind, last.sku, last.lot, corrected,
-                                           last.lbs == last.cases * Self.unitWeight(Int(last.sku.dropFirst(4))!) ? corrected * Self.unitWeight(Int(last.sku.dropFirst(4))!) : last.lbs)
-                let fields = last.line.split(separator: ",", omittingEmptySubsequences: false)
-                let newLine = (fields[0..<5] + ["\(corrected)"] + fields[6...]).joined(separator: ",")
-                content = ([Self.legacyHeader] + rows.dropLast().map(\.line) + [newLine]).joined(separator: "\n") + "\nTRAILER,\(rows.count)\n"
+                actions.append(.file(folder: "legacy_wms", name: name, content: content(rows, trailer: true)))
+                actions.append(.file(folder: "legacy_wms", name: name, content: content(rows, trailer: true)))
+                rows[rows.count - 1].cases += 1
             }
-            actions.append(.file(folder: "legacy_wms", name: name, content: content))
+            actions.append(.file(folder: "legacy_wms", name: name, content: content(rows, trailer: !incomplete)))
             // A file without its trailer is held back: it does not count.
             if incomplete { continue }
-            for row in counted {
-                truth.apply(row.kind, sku: row.sku, location: location, lot: row.lot, quantity: row.cases, lbs: row.lbs, date: date)
+            for row in rows {
+                truth.apply(row.kind, sku: Self.sku(row.skuIndex), location: location, lot: row.lot, quantity: row.cases, lbs: row.lbs, date: date)
             }
         }
     }
@@ -312,6 +304,27 @@ public struct Simulation: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         let base = formatter.date(from: date)!
         return formatter.string(from: base.addingTimeInterval(-Double(days) * 86_400))
+    }
+}
+
+/// One feed-5 row as the simulator writes it.
+struct LegacyRow {
+    var id: String
+    var type: String
+    var kind: Truth.Kind
+    var skuIndex: Int
+    var lot: String
+    var cases: Decimal
+    /// The row's own weight; nil leaves the lbs column empty.
+    var givenLbs: Decimal?
+    /// `MM/DD/YYYY HH:MM`, local Pacific time.
+    var time: String
+
+    /// The weight the contract counts: the row's own, else cases times the item's unit weight.
+    var lbs: Decimal { givenLbs ?? cases * Simulation.unitWeight(skuIndex) }
+
+    func line(location: String) -> String {
+        "\(id),\(type),\(Simulation.sku(skuIndex)),\(location),\(lot),\(cases),\(givenLbs.map { "\($0)" } ?? ""),\(time),"
     }
 }
 
