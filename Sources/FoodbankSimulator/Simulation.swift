@@ -280,13 +280,19 @@ public struct Simulation: Sendable {
                         lbs: delta * Self.unitWeight(Self.skuCount), date: date)
         }
         let content = ([Self.adjustmentsHeader] + lines).joined(separator: "\n") + "\nTRAILER,\(lines.count)\n"
-        actions.append(.file(folder: "adjustments", name: "adjustments_\(compact)_\(abs(configuration.tag.hashValue) % 900 + 100).csv", content: content))
+        actions.append(.file(folder: "adjustments", name: "adjustments_\(compact)_\(Self.stableNumber(configuration.tag) % 900 + 100).csv", content: content))
     }
 
     private mutating func markNegativeBalances() {
         for (position, balance) in truth.onHand where balance.cases < 0 {
             truth.plant("negative_balance", "\(position.sku)|\(position.location)|\(position.lot)")
         }
+    }
+
+    /// FNV-1a of `text`: the same in every process (Swift's `hashValue` is seeded per process, so a
+    /// file name built from it would differ from run to run).
+    static func stableNumber(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
     }
 
     static func rounded(_ value: Decimal) -> Decimal {

@@ -45,6 +45,16 @@ import Testing
         #expect(simulation(seed: 8).actions != simulation().actions)
     }
 
+    /// File names must not depend on the process: a re-run with the same seed rewrites the same files.
+    @Test func fileNamesAreTheSameInEveryProcess() {
+        let names = simulation().actions.compactMap { action -> String? in
+            if case .file(_, let name, _) = action { return name }
+            return nil
+        }
+        #expect(names.contains("adjustments_20261120_\(Simulation.stableNumber("UT") % 900 + 100).csv"))
+        #expect(Simulation.stableNumber("a") == 0xaf63_dc4c_8601_ec8c, "FNV-1a 64 of \"a\"")
+    }
+
     @Test func dirtyCasesArePlantedAndRecorded() {
         let truth = simulation().truth
         for check in ["missing_sku", "duplicate_donation_id", "orphaned_fulfillment", "negative_balance"] {
