@@ -120,10 +120,10 @@ public final class FeedWatcher: @unchecked Sendable {
 
     private func publishedContent(feed: FeedDefinition, file: String, version: Int) throws -> (content: [UInt8], sha256: String)? {
         let result = try db.execute("""
-            SELECT encode(content, 'hex') AS content, sha256 FROM platform.file_manifest WHERE feed = $1 AND file_name = $2 AND version = $3
+            SELECT content, sha256 FROM platform.file_manifest WHERE feed = $1 AND file_name = $2 AND version = $3
             """, [.text(feed.name), .text(file), .int(Int64(version))])
-        guard result.count == 1, let hex = result.value(0, "content"), let sha = result.value(0, "sha256") else { return nil }
-        return (Self.bytes(hex: hex), sha)
+        guard result.count == 1, let content = result.bytes(0, "content"), let sha = result.value(0, "sha256") else { return nil }
+        return (content, sha)
     }
 
     private func record(feed: FeedDefinition, file: String, version: Int, sha: String, content: [UInt8]?, status: ManifestEntry.Status,
@@ -139,16 +139,5 @@ public final class FeedWatcher: @unchecked Sendable {
     /// SHA-256 computed by PostgreSQL, which the platform already depends on.
     private func sha256(_ content: [UInt8]) throws -> String {
         try db.execute("SELECT encode(sha256($1::bytea), 'hex')", [.bytes(content)]).scalar ?? ""
-    }
-
-    static func bytes(hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var iterator = hex.utf8.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            func nibble(_ c: UInt8) -> UInt8 { c >= 97 ? c - 87 : (c >= 65 ? c - 55 : c - 48) }
-            bytes.append(nibble(high) << 4 | nibble(low))
-        }
-        return bytes
     }
 }

@@ -79,6 +79,16 @@ extension Integration {
             }
         }
 
+        @Test func byteaRoundTrips() throws {
+            try withScratchDatabase { (db: PostgresConnection) throws in
+                let bytes: [UInt8] = Array(0...255) + Array("ünï,\n\"x\"".utf8)
+                let result = try db.execute("SELECT $1::bytea AS b", [.bytes(bytes)])
+                #expect(result.bytes(0, "b") == bytes)
+                #expect(try db.execute("SELECT ''::bytea AS b").bytes(0, "b") == [])
+                #expect(try db.execute("SELECT 'plain' AS b").bytes(0, "b") == nil, "text is not bytea")
+            }
+        }
+
         @Test func manyRowsAreChunkedBelowTheParameterLimit() throws {
             try withScratchDatabase { (db: PostgresConnection) throws in
                 try db.execute("CREATE TABLE t (a int, b text, c text)")
