@@ -60,6 +60,9 @@ let package = Package(
         // The canonical models and the rules that turn source records into them.
         .target(name: "FoodbankCanonical", dependencies: ["FoodbankJSON"]),
 
+        // normalize's stage: raw records to canonical ones, lines keyed through their header's facts.
+        .target(name: "FoodbankNormalize", dependencies: ["FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming"]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankPostgres"]),
 
@@ -95,7 +98,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "normalize", dependencies: [
-            "FoodbankCanonical", "FoodbankKafka", "FoodbankStreaming",
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -44,6 +44,14 @@ public enum BusinessTime {
         return formatter.string(from: date)
     }
 
+    /// `YYYY-MM-DD` of an instant in UTC (Debezium's date columns are days counted in UTC).
+    public static func utcDate(_ date: Date) -> String {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let c = utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
     /// Parses Debezium's ZonedTimestamp (`2026-11-22T15:51:56.22337Z`) and our own ISO strings.
     public static func instant(fromISO text: String) -> Date? {
         let withFraction = ISO8601DateFormatter()

@@ -1,23 +1,87 @@
 import FoodbankJSON
 import Foundation
 
-/// Which normalization rule a raw topic's records follow.
-public enum RawSource: String, Sendable, CaseIterable {
-    case warehouseMovements, legacyFeed, adjustmentsFeed
+/// One canonical record ready to publish: the model's topic suffix, its key and id, and its JSON.
+public struct CanonicalOutput: Sendable, Equatable {
+    /// `inventory_events`, `donations`, `agency_orders` or `fulfillment_line_items`.
+    public let model: String
+    public let key: String
+    public let eventID: String
+    public let value: JSONValue
 
-    /// Turns one raw record (bytes as read from Kafka) into canonical inventory events; a tombstone
-    /// (nil) is no event. Throws ``Rejection`` with the reason for anything it cannot read.
+    public init(_ event: InventoryEvent) {
+        (model, key, eventID, value) = ("inventory_events", event.key, event.eventID, event.json())
+    }
+
+    public init(_ record: CanonicalRecord) {
+        (model, key, eventID, value) = (record.model.rawValue, record.key, record.eventID, record.json())
+    }
+
+    /// Every canonical model, as topic suffixes.
+    public static let models = ["inventory_events"] + CanonicalModel.allCases.map(\.rawValue)
+}
+
+/// Which normalization rule a raw topic's records follow.
+public enum RawSource: Sendable, Equatable {
+    case warehouseMovements, legacyFeed, adjustmentsFeed
+    /// A table of the donations, agency or fulfillment systems, by its spec's table name.
+    case table(String)
+
+    /// The rule for a raw topic by its name (`…wms.inventory_transactions`, `…files.legacy_wms`, a declared table's CDC topic).
+    public static func forTopic(_ topic: String) -> RawSource? {
+        if topic.hasSuffix(".wms.inventory_transactions") { return .warehouseMovements }
+        if topic.hasSuffix(".files.legacy_wms") { return .legacyFeed }
+        if topic.hasSuffix(".files.adjustments") { return .adjustmentsFeed }
+        return RecordSpec.forTopic(topic).map { .table($0.table) }
+    }
+
+    private var spec: RecordSpec? {
+        guard case .table(let table) = self else { return nil }
+        return RecordSpec.all.first { $0.table == table }
+    }
+
+    /// Normalizes a raw record (bytes as read from Kafka) into publishable outputs, or says which
+    /// header it waits for. A CDC tombstone gives none; anything unreadable throws ``Rejection``.
+    public func outputs(_ value: [UInt8]?, processedAt: Date, keyOf: (ParentReference) -> String?) throws -> NormalizedRecord {
+        if let spec {
+            switch try spec.normalize(try Self.parse(value), processedAt: processedAt, keyOf: keyOf) {
+            case .records(let records): return .outputs(records.map(CanonicalOutput.init))
+            case .waitingFor(let parent): return .waitingFor(parent)
+            }
+        }
+        return .outputs(try inventoryEvents(value, processedAt: processedAt).map(CanonicalOutput.init))
+    }
+
+    /// Facts a header record establishes for its lines (none for other sources).
+    public func parentFacts(_ value: [UInt8]?) throws -> [ParentFact] {
+        guard let spec, spec.parentKind != nil else { return [] }
+        return try spec.parentFacts(try Self.parse(value))
+    }
+
+    /// The movement sources' rule: canonical inventory events.
     public func inventoryEvents(_ value: [UInt8]?, processedAt: Date) throws -> [InventoryEvent] {
         guard let value else {
             if self == .warehouseMovements { return [] }
             throw Rejection("a feed record without a value")
         }
-        let json: JSONValue
-        do { json = try JSONValue.parse(value) } catch { throw Rejection("\(error)") }
+        let json = try Self.parse(value)!
         switch self {
         case .warehouseMovements: return try InventoryNormalizer.fromWarehouse(json, processedAt: processedAt)
         case .legacyFeed: return try InventoryNormalizer.fromLegacyFeed(json, processedAt: processedAt)
         case .adjustmentsFeed: return try InventoryNormalizer.fromAdjustmentsFeed(json, processedAt: processedAt)
+        case .table: return []
         }
     }
+
+    /// nil for a tombstone; a ``Rejection`` for bytes that are not JSON.
+    private static func parse(_ value: [UInt8]?) throws -> JSONValue? {
+        guard let value else { return nil }
+        do { return try JSONValue.parse(value) } catch { throw Rejection("\(error)") }
+    }
+}
+
+/// What normalizing one raw record gives.
+public enum NormalizedRecord: Equatable, Sendable {
+    case outputs([CanonicalOutput])
+    case waitingFor(ParentReference)
 }

@@ -33,20 +33,23 @@ public final class TransactionalRelay: @unchecked Sendable {
         }
     }
 
-    /// Turns one input record into output records; throws ``RejectedRecord`` for bad input.
-    public typealias Transform = (KafkaMessage) throws -> [KafkaRecord]
-
     private let kafka: KafkaConfiguration
     public let configuration: Configuration
-    private let transform: Transform
+    private let stage: RelayStage
     private let logger: Logger
     public let statistics = StageStatistics()
 
-    public init(kafka: KafkaConfiguration, configuration: Configuration, logger: Logger, transform: @escaping Transform) {
+    public init(kafka: KafkaConfiguration, configuration: Configuration, logger: Logger, stage: RelayStage) {
         self.kafka = kafka
         self.configuration = configuration
-        self.transform = transform
+        self.stage = stage
         self.logger = logger
+    }
+
+    /// A relay of a stateless stage: each input record to output records, or a ``RejectedRecord``.
+    public convenience init(kafka: KafkaConfiguration, configuration: Configuration, logger: Logger,
+                            transform: @escaping PerRecordStage.Transform) {
+        self.init(kafka: kafka, configuration: configuration, logger: logger, stage: PerRecordStage(transform))
     }
 
     /// Runs until `stop` is set. Throws only what a restart must handle: fatal and fencing errors.
@@ -60,54 +63,64 @@ public final class TransactionalRelay: @unchecked Sendable {
         defer { consumer.close() }
         logger.info("relay started", metadata: ["stage": "\(configuration.stage)", "group": "\(configuration.groupID)",
                                                 "transactional.id": "\(configuration.transactionalID)"])
+        var knownGeneration: Int?
         while !stop.isStopped {
             let generation = consumer.rebalanceGeneration
+            if knownGeneration != generation {
+                // Stateful stages rebuild what they hold for partitions that moved before reading on.
+                let assigned = try consumer.assignment()
+                try stage.assignmentChanged(to: assigned.isEmpty ? [:] : try consumer.committed(assigned), assigned: assigned)
+                knownGeneration = generation
+            }
             let batch = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeout: configuration.pollTimeout)
             guard !batch.isEmpty else { continue }
             let positions = BatchPositions(batch)
             if consumer.rebalanceGeneration != generation {
                 // Partitions moved while the batch was collected: some of it may no longer be ours.
-                try rewind(consumer, to: positions, rebalanced: true)
+                try rewind(consumer, to: positions.first, rebalanced: true)
                 continue
             }
+            let output = try stage.process(batch)
+            let next = positions.next.merging(output.heldFrom) { _, held in held }
             do {
-                let deadLettered = try producer.withTransaction { txn -> Int in
-                    let deadLettered = try write(batch, to: txn)
-                    try txn.sendOffsets(positions.next, groupMetadata: try consumer.groupMetadata())
-                    return deadLettered
+                try producer.withTransaction { txn in
+                    for record in output.records { try txn.send(record) }
+                    try deadLetter(output.rejected, to: txn)
+                    try txn.sendOffsets(next, groupMetadata: try consumer.groupMetadata())
                 }
-                statistics.committed(records: batch.count, deadLettered: deadLettered)
+                stage.committed()
+                let consumed = batch.count { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }
+                statistics.committed(records: consumed, deadLettered: output.rejected.count)
+                if !output.heldFrom.isEmpty {
+                    try consumer.seek(output.heldFrom)
+                    // Everything read was held back: give the records it waits for time to arrive.
+                    if output.records.isEmpty && output.rejected.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+                }
             } catch let error as KafkaError where !error.isFatal {
+                stage.aborted()
                 statistics.aborted()
                 logger.warning("transaction abandoned; rewinding the batch", metadata: ["error": "\(error)", "records": "\(batch.count)"])
-                try rewind(consumer, to: positions, rebalanced: consumer.rebalanceGeneration != generation)
+                try rewind(consumer, to: positions.first, rebalanced: consumer.rebalanceGeneration != generation)
             }
         }
         logger.info("relay stopping", metadata: ["processed": "\(statistics.processed)"])
     }
 
-    /// Writes the batch's output; bad records go to the dead-letter topic. Returns how many did.
-    private func write(_ batch: [KafkaMessage], to txn: KafkaTransactionalProducer) throws -> Int {
-        var deadLettered = 0
-        for message in batch {
-            do {
-                for record in try transform(message) { try txn.send(record) }
-            } catch let rejection as RejectedRecord {
-                guard let topic = configuration.deadLetterTopic else { throw rejection }
-                try txn.send(DeadLetter.record(for: message, reason: rejection.reason, stage: configuration.stage, topic: topic))
-                deadLettered += 1
-            }
+    /// Sends rejected records to the dead-letter topic with their reason; without one, a rejection ends the relay.
+    private func deadLetter(_ rejected: [(message: KafkaMessage, reason: String)], to txn: KafkaTransactionalProducer) throws {
+        for (message, reason) in rejected {
+            guard let topic = configuration.deadLetterTopic else { throw RejectedRecord(reason) }
+            try txn.send(DeadLetter.record(for: message, reason: reason, stage: configuration.stage, topic: topic))
         }
-        return deadLettered
     }
 
     /// Puts the read position of the batch's partitions that are still assigned back to where the
     /// group's committed progress is. Without a rebalance that is the batch's first offset (this
     /// member committed everything before it); after one, another member may have committed
     /// further, so the committed offsets are read from the coordinator.
-    private func rewind(_ consumer: KafkaConsumer, to positions: BatchPositions, rebalanced: Bool) throws {
+    private func rewind(_ consumer: KafkaConsumer, to first: [TopicPartition: Int64], rebalanced: Bool) throws {
         let assigned = Set(try consumer.assignment())
-        let kept = positions.first.filter { assigned.contains($0.key) }
+        let kept = first.filter { assigned.contains($0.key) }
         guard !kept.isEmpty else { return }
         if rebalanced {
             let committed = try consumer.committed(Array(kept.keys))

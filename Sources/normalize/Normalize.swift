@@ -1,51 +1,49 @@
-// normalize: raw CDC and feed records to canonical events, Kafka to Kafka exactly once (transactional
-// relay with offsets in the transaction); bad records to foodbank.dlq.normalize with their reason.
-// Today: the movement sources (warehouse inventory transactions, feeds 5 and 6) to inventory_events.
+// normalize: raw CDC and feed records to the canonical models, Kafka to Kafka exactly once
+// (transactional relay, offsets in the transaction, read_committed); bad records to
+// foodbank.dlq.normalize with their reason. Inputs and outputs are the topics topics/topics.json declares.
 //
-// Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_INSTANCE_ID.
+// Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL (header keys for
+// lines), FOODBANK_INSTANCE_ID, FOODBANK_TOPICS_FILE.
 import ArgumentParser
 import FoodbankCanonical
 import FoodbankKafka
+import FoodbankNormalize
+import FoodbankPostgres
 import FoodbankStreaming
+import FoodbankTopics
 import Foundation
 import Logging
 
 @main
 struct Normalize: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "normalize", abstract: "Normalize raw source records into canonical events.")
+    static let configuration = CommandConfiguration(commandName: "normalize", abstract: "Normalize raw source records into canonical records.")
 
     @Option(help: "Consumer group.") var group = "normalize"
-    @Option(help: "Warehouse movements CDC topic.") var warehouseTopic = "foodbank.cdc.warehouse.wms.inventory_transactions"
-    @Option(help: "Feed 5 topic.") var legacyTopic = "foodbank.files.legacy_wms"
-    @Option(help: "Feed 6 topic.") var adjustmentsTopic = "foodbank.files.adjustments"
-    @Option(help: "Canonical inventory events topic.") var inventoryTopic = "foodbank.canonical.inventory_events"
-    @Option(help: "Dead-letter topic.") var deadLetterTopic = "foodbank.dlq.normalize"
+    @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
     @Option(help: "Records per transaction.") var batch = 2000
+    @Option(help: "Seconds a line may wait for its header before it is dead-lettered.") var maxWaitSeconds = 900
 
     func run() throws {
         var logger = Logger(label: "foodbank.normalize")
         logger.logLevel = .info
         let stop = StopSignal()
         stop.installSignalHandlers()
-        let sources: [String: RawSource] = [warehouseTopic: .warehouseMovements, legacyTopic: .legacyFeed, adjustmentsTopic: .adjustmentsFeed]
-        var configuration = TransactionalRelay.Configuration(stage: "normalize", groupID: group, inputTopics: sources.keys.sorted(),
+        let catalog = try TopicCatalog.loadDefault()
+        let named = { (declared: String) in topicSuffix.isEmpty ? declared : "\(declared).\(topicSuffix)" }
+        let raw = (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files."))
+            .compactMap { name in RawSource.forTopic(name).map { (named(name), $0) } }
+        let outputs = try CanonicalOutput.models.map { model in (model, named(try catalog.topic("foodbank.canonical.\(model)").name)) }
+        let deadLetters = named(try catalog.topic("foodbank.dlq.normalize").name)
+
+        let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
+        let stage = NormalizeStage(topics: .init(sources: Dictionary(uniqueKeysWithValues: raw), outputs: Dictionary(uniqueKeysWithValues: outputs)),
+                                   parents: ParentKeys(db: db), maxWait: .seconds(maxWaitSeconds))
+        var configuration = TransactionalRelay.Configuration(stage: "normalize", groupID: group, inputTopics: raw.map(\.0).sorted(),
                                                              transactionalID: "\(group)-\(StageIdentity.instanceID())",
-                                                             deadLetterTopic: deadLetterTopic)
+                                                             deadLetterTopic: deadLetters)
         configuration.maxBatchRecords = batch
-        let output = inventoryTopic
         let relay = TransactionalRelay(kafka: try KafkaConfiguration.fromEnvironment(clientID: "normalize"), configuration: configuration,
-                                       logger: logger) { message in
-            guard let source = sources[message.topic] else { throw RejectedRecord("no normalization rule for topic \(message.topic)") }
-            do {
-                return try source.inventoryEvents(message.value, processedAt: Date()).map { event in
-                    KafkaRecord(topic: output, key: Array(event.key.utf8), value: event.json().encoded(),
-                                headers: [KafkaHeader(name: "foodbank.event_id", string: event.eventID),
-                                          KafkaHeader(name: "foodbank.source", string: message.coordinates)])
-                }
-            } catch let rejection as Rejection {
-                throw RejectedRecord(rejection.reason)
-            }
-        }
+                                       logger: logger, stage: stage)
         try relay.run(until: stop)
     }
 }
