@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "sftp-watcher", targets: ["sftp-watcher"]),
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "normalize", targets: ["normalize"]),
+        .executable(name: "dedupe", targets: ["dedupe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +64,11 @@ let package = Package(
         // normalize's stage: raw records to canonical ones, lines keyed through their header's facts.
         .target(name: "FoodbankNormalize", dependencies: ["FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming"]),
 
+        // dedupe's stage: each event id once, with a bounded window of seen ids rebuilt from a changelog.
+        .target(name: "FoodbankDedupe", dependencies: [
+            "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankPostgres"]),
 
@@ -103,6 +109,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "dedupe", dependencies: [
+            "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
@@ -115,7 +127,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
             "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical",
-            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize",
+            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe",
         ]),
     ],
     swiftLanguageModes: [.v5]

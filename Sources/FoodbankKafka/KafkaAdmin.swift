@@ -92,18 +92,9 @@ public final class KafkaAdmin: @unchecked Sendable {
         return counts
     }
 
-    public struct Watermarks: Sendable, Equatable {
-        public var low: Int64
-        /// The offset the next record will get; lag is `high - committed`.
-        public var high: Int64
-    }
 
     public func watermarks(_ partition: TopicPartition, timeout: Duration = .seconds(10)) throws -> Watermarks {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let err = rd_kafka_query_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: err, context: "reading watermarks of \(partition)") }
-        return Watermarks(low: low, high: high)
+        try client.watermarks(partition, timeout: timeout)
     }
 
     /// The earliest offset whose timestamp is at or after `timestampMillis`, per partition

@@ -14,8 +14,20 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Topic names by librdkafka topic handle: creating a String per record is measurable.
     private var topicNames: [OpaquePointer: String] = [:]
 
-    public init(configuration kafka: KafkaConfiguration, consumer: KafkaConsumerConfiguration,
-                listener: KafkaRebalanceListener? = nil, logger: Logger = Logger(label: "foodbank.kafka.consumer")) throws {
+    public convenience init(configuration kafka: KafkaConfiguration, consumer: KafkaConsumerConfiguration,
+                            listener: KafkaRebalanceListener? = nil, logger: Logger = Logger(label: "foodbank.kafka.consumer")) throws {
+        try self.init(kafka, consumer, listener: listener, logger: logger, assigning: nil)
+    }
+
+    /// A consumer outside any group reading `offsets`' partitions from those offsets (a stage
+    /// restoring its state from a changelog). It never joins the group named in `consumer`, and commits nothing.
+    public convenience init(configuration kafka: KafkaConfiguration, consumer: KafkaConsumerConfiguration, reading offsets: [TopicPartition: Int64],
+                            logger: Logger = Logger(label: "foodbank.kafka.reader")) throws {
+        try self.init(kafka, consumer, listener: nil, logger: logger, assigning: offsets)
+    }
+
+    private init(_ kafka: KafkaConfiguration, _ consumer: KafkaConsumerConfiguration, listener: KafkaRebalanceListener?, logger: Logger,
+                 assigning offsets: [TopicPartition: Int64]?) throws {
         let rebalance = RebalanceState(listener: listener, logger: logger)
         let callbacks = ClientCallbacks(rebalanceHandler: { rk, err, list in rebalance.handle(rk, err, list) })
         self.client = try RDKafkaClient(role: .consumer, configuration: kafka, defaults: consumer.tunableProperties,
@@ -25,6 +37,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.logger = logger
         // Serve error and log callbacks from the consumer queue too, so one poll loop drives all.
         rd_kafka_poll_set_consumer(client.handle)
+        if let offsets {
+            try TopicPartitionList.withList(offsets) { list in
+                let err = rd_kafka_assign(client.handle, list)
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: err, context: "assigning \(offsets.keys.sorted { $0.description < $1.description })") }
+            }
+            return
+        }
         let topics = TopicPartitionList.make(consumer.topics.map { TopicPartition(topic: $0, partition: Int32(RD_KAFKA_PARTITION_UA)) })
         defer { rd_kafka_topic_partition_list_destroy(topics) }
         let err = rd_kafka_subscribe(client.handle, topics)
@@ -83,6 +102,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(code: err, context: "reading the assignment") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         return TopicPartitionList.entries(list).map(\.topicPartition)
+    }
+
+    /// The partition's low and high watermarks, from the broker.
+    public func watermarks(_ partition: TopicPartition, timeout: Duration = .seconds(10)) throws -> Watermarks {
+        try client.watermarks(partition, timeout: timeout)
     }
 
     /// Moves the read position of assigned partitions (used to rewind after an aborted transaction).

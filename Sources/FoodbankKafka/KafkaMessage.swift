@@ -73,3 +73,10 @@ public struct KafkaRecord: Sendable {
         self.headers = headers
     }
 }
+
+/// A partition's offsets range: `low` is the first offset still held, `high` the offset the next
+/// record will get (lag is `high - committed`). Tansu under-reports `high` after multi-record batches.
+public struct Watermarks: Sendable, Equatable {
+    public var low: Int64
+    public var high: Int64
+}

@@ -118,4 +118,16 @@ final class ClientCallbacks: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return _errorCount
     }
+
+}
+
+extension RDKafkaClient {
+    /// A partition's low and high watermarks, from its leader.
+    func watermarks(_ partition: TopicPartition, timeout: Duration) throws -> Watermarks {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: err, context: "reading watermarks of \(partition)") }
+        return Watermarks(low: low, high: high)
+    }
 }

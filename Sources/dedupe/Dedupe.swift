@@ -1,0 +1,54 @@
+// dedupe: each canonical event id once, from foodbank.canonical.* to foodbank.unique.*, Kafka to
+// Kafka exactly once; its seen ids live in a window per partition, rebuilt from
+// foodbank.state.dedupe_changelog (written in the same transaction) when partitions move.
+//
+// Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_INSTANCE_ID, FOODBANK_TOPICS_FILE.
+import ArgumentParser
+import FoodbankCanonical
+import FoodbankDedupe
+import FoodbankKafka
+import FoodbankStreaming
+import FoodbankTopics
+import Foundation
+import Logging
+
+@main
+struct Dedupe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dedupe", abstract: "Pass each canonical event id once.")
+
+    @Option(help: "Consumer group.") var group = "dedupe"
+    @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
+    @Option(help: "Records per transaction.") var batch = 2000
+    @Option(help: "Days an id is remembered (longer than the canonical topics' retention).") var windowDays = 15
+    @Option(help: "Ids remembered per input partition at most.") var capacityPerPartition = 4_000_000
+
+    func run() throws {
+        var logger = Logger(label: "foodbank.dedupe")
+        logger.logLevel = .info
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let catalog = try TopicCatalog.loadDefault()
+        let named = { (declared: String) in topicSuffix.isEmpty ? declared : "\(declared).\(topicSuffix)" }
+        let outputs = try CanonicalOutput.models.map { model in
+            (named(try catalog.topic("foodbank.canonical.\(model)").name), named(try catalog.topic("foodbank.unique.\(model)").name))
+        }
+        let changelog = try catalog.topic("foodbank.state.dedupe_changelog")
+        let kafka = try KafkaConfiguration.fromEnvironment(clientID: "dedupe")
+
+        var stageConfiguration = DedupeStage.Configuration(outputs: Dictionary(uniqueKeysWithValues: outputs), changelogTopic: named(changelog.name),
+                                                           changelogPartitions: Int32(changelog.partitions))
+        stageConfiguration.window = .seconds(windowDays * 24 * 3600)
+        stageConfiguration.capacityPerPartition = capacityPerPartition
+        let reader = ChangelogReader(kafka: kafka, topic: named(changelog.name))
+        let stage = DedupeStage(configuration: stageConfiguration, logger: logger) { partitions, handle in
+            try reader.read(partitions: partitions, logger: logger, handle: handle)
+        }
+        var configuration = TransactionalRelay.Configuration(stage: "dedupe", groupID: group, inputTopics: outputs.map(\.0).sorted(),
+                                                             transactionalID: "\(group)-\(StageIdentity.instanceID())",
+                                                             deadLetterTopic: named(try catalog.topic("foodbank.dlq.dedupe").name))
+        configuration.maxBatchRecords = batch
+        let relay = TransactionalRelay(kafka: kafka, configuration: configuration, logger: logger, stage: stage)
+        try relay.run(until: stop)
+        logger.info("dedupe stopped", metadata: ["duplicates_dropped": "\(stage.duplicatesDropped)"])
+    }
+}
