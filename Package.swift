@@ -74,7 +74,7 @@ let package = Package(
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
-            "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -115,6 +115,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .testTarget(name: "FoodbankNormalizeTests", dependencies: ["FoodbankNormalize", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming"]),
+        .testTarget(name: "FoodbankDedupeTests", dependencies: ["FoodbankDedupe", "FoodbankKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),

@@ -20,19 +20,11 @@ public enum InventoryNormalizer {
     /// A Debezium envelope of `wms.inventory_transactions`. A tombstone (nil) yields nothing.
     public static func fromWarehouse(_ envelope: JSONValue?, processedAt: Date) throws -> [InventoryEvent] {
         guard let envelope else { return [] }
-        guard let op = envelope["op"]?.stringValue else { throw Rejection("no op in the change event") }
-        guard let source = envelope["source"], let txID = source["txId"]?.intValue else { throw Rejection("no source.txId in the change event") }
-        let lsn = source["lsn"]?.intValue.map(String.init) ?? ""
-        let committed = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        func events(_ row: JSONValue?, role: String, retraction: Bool) throws -> [InventoryEvent] {
-            guard let row, row != .null else { throw Rejection("op \(op) without its \(role == "new" ? "after" : "before") row") }
-            return try warehouseRow(row, txID: txID, lsn: lsn, committed: committed, role: role, retraction: retraction, processedAt: processedAt)
-        }
-        switch op {
-        case "c", "r": return try events(envelope["after"], role: "new", retraction: false)
-        case "u": return try events(envelope["before"], role: "old", retraction: true) + events(envelope["after"], role: "new", retraction: false)
-        case "d": return try events(envelope["before"], role: "old", retraction: true)
-        default: throw Rejection("unknown op \(op)")
+        let change = try ChangeEvent(envelope)
+        let lsn = change.lsn.map(String.init) ?? ""
+        return try change.rows().flatMap { row, retraction in
+            try warehouseRow(row, txID: change.txID, lsn: lsn, committed: change.committedAt, role: retraction ? "old" : "new",
+                             retraction: retraction, processedAt: processedAt)
         }
     }
 

@@ -93,6 +93,10 @@ public struct ParentFact: Equatable, Sendable {
     public let parent: ParentReference
     public let key: String
     public let position: Int64
+
+    public init(parent: ParentReference, key: String, position: Int64) {
+        (self.parent, self.key, self.position) = (parent, key, position)
+    }
 }
 
 /// The result of normalizing one change event.

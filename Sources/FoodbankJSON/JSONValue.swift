@@ -32,11 +32,13 @@ public enum JSONValue: Sendable, Equatable {
 
     public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
 
-    /// Compact JSON with sorted keys: the same value always prints to the same bytes.
-    public func encoded() -> [UInt8] {
+    /// JSON with sorted keys: the same value always prints to the same bytes. Compact unless
+    /// `indent` (spaces per level) is given, for documents people read.
+    public func encoded(indent: Int? = nil) -> [UInt8] {
         let root = makeJansson()
         defer { json_decref(root) }
-        let flags = Int(JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) | Self.realPrecision
+        let layout = indent.map { Int($0 & 0x1F) } ?? Int(JSON_COMPACT)
+        let flags = layout | Int(JSON_SORT_KEYS | JSON_ENCODE_ANY) | Self.realPrecision
         let size = json_dumpb(root, nil, 0, flags)
         var out = [UInt8](repeating: 0, count: size)
         out.withUnsafeMutableBufferPointer { buffer in

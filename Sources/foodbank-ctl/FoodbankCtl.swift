@@ -1,6 +1,7 @@
 // foodbank-ctl: the operator's command. Configuration from the environment (KAFKA_BOOTSTRAP_SERVERS,
 // KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL); secrets are never printed.
 import ArgumentParser
+import FoodbankCanonical
 import FoodbankKafka
 import FoodbankPostgres
 import FoodbankTopics
@@ -12,7 +13,7 @@ struct FoodbankCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foodbank-ctl",
         abstract: "Operate the food bank data platform.",
-        subcommands: [Topics.self, Migrate.self, Offsets.self])
+        subcommands: [Topics.self, Migrate.self, Offsets.self, Schemas.self])
 }
 
 struct Topics: ParsableCommand {
@@ -91,5 +92,19 @@ struct Offsets: ParsableCommand {
                   + String(format: " %4d %10@ %10lld %10lld%@", tp.partition, done.map { String($0) } ?? "-", end, lag, behind ? " *" : ""))
         }
         if brokerBehind { print("* the broker reports a high watermark below the committed offset; lag shown as 0") }
+    }
+}
+
+struct Schemas: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write the canonical models' JSON Schemas (generated from the record specs) into topics/schemas/.")
+
+    @Option(help: "Folder to write into.") var directory = "topics/schemas"
+
+    func run() throws {
+        for model in CanonicalModel.allCases {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(CanonicalSchema.fileName(model))
+            try Data(CanonicalSchema.document(model).encoded(indent: 2) + [0x0A]).write(to: path)
+            print("wrote \(path.path)")
+        }
     }
 }
