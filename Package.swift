@@ -70,7 +70,7 @@ let package = Package(
         ]),
 
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
-        .target(name: "FoodbankSimulator", dependencies: ["FoodbankPostgres"]),
+        .target(name: "FoodbankSimulator", dependencies: ["FoodbankJSON", "FoodbankPostgres"]),
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [

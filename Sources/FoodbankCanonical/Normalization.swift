@@ -42,7 +42,7 @@ public enum RawSource: Sendable, Equatable {
 
     /// Normalizes a raw record (bytes as read from Kafka) into publishable outputs, or says which
     /// header it waits for. A CDC tombstone gives none; anything unreadable throws ``Rejection``.
-    public func outputs(_ value: [UInt8]?, processedAt: Date, keyOf: (ParentReference) -> String?) throws -> NormalizedRecord {
+    public func outputs(_ value: [UInt8]?, processedAt: Date, keyOf: (ParentLookup) -> String?) throws -> NormalizedRecord {
         if let spec {
             switch try spec.normalize(try Self.parse(value), processedAt: processedAt, keyOf: keyOf) {
             case .records(let records): return .outputs(records.map(CanonicalOutput.init))

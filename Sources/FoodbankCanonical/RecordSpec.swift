@@ -88,7 +88,18 @@ public struct ParentReference: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(kind) \(id)" }
 }
 
-/// What a header row says its lines' key is; `position` (the LSN) orders versions of the fact.
+/// A line's question: its header's key as of the line's own source position. Answering as of the
+/// line (the newest header version at or before it; source foreign keys put the header first) makes
+/// the key the same on every replay, whatever order the topics are read in and whatever the header
+/// became later: a key that depended on processing order would send a replayed line to another
+/// partition, past dedupe.
+public struct ParentLookup: Hashable, Sendable {
+    public let parent: ParentReference
+    public let asOf: Int64
+    public init(parent: ParentReference, asOf: Int64) { (self.parent, self.asOf) = (parent, asOf) }
+}
+
+/// What a header row says its lines' key is, from its source position (LSN) on.
 public struct ParentFact: Equatable, Sendable {
     public let parent: ParentReference
     public let key: String
@@ -109,7 +120,7 @@ public enum SpecOutcome: Equatable, Sendable {
 extension RecordSpec {
     /// Turns one Debezium change event of this spec's table into canonical records. `keyOf` answers
     /// for parents (nil: not known yet). A tombstone (nil) yields nothing.
-    public func normalize(_ envelope: JSONValue?, processedAt: Date, keyOf: (ParentReference) -> String?) throws -> SpecOutcome {
+    public func normalize(_ envelope: JSONValue?, processedAt: Date, keyOf: (ParentLookup) -> String?) throws -> SpecOutcome {
         guard let envelope else { return .records([]) }
         let change = try ChangeEvent(envelope)
         var records: [CanonicalRecord] = []
@@ -120,7 +131,7 @@ extension RecordSpec {
             case .field(let name): key = try keyText(fields[name], name)
             case .parent(let kind, let via):
                 let parent = ParentReference(kind: kind, id: try keyText(fields[via], via))
-                guard let found = keyOf(parent) else { return .waitingFor(parent) }
+                guard let found = keyOf(ParentLookup(parent: parent, asOf: change.lsn ?? .max)) else { return .waitingFor(parent) }
                 key = found
             }
             var withKey = fields

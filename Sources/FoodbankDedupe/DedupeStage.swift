@@ -44,6 +44,11 @@ public final class DedupeStage: RelayStage {
     /// Digests that left a window and still need a changelog tombstone.
     private var forgotten: [(EventDigest, TopicPartition)] = []
     public private(set) var duplicatesDropped = 0
+    /// Names the canonical record a unique record was passed from (lineage, and tests tell a retried
+    /// input from a duplicate that got through by it).
+    /// The id header normalize sets (FoodbankNormalize's CanonicalHeaders.eventID).
+    public static let eventIDHeader = "foodbank.event_id"
+    public static let inputHeader = "foodbank.dedupe.input"
 
     private struct Pending {
         var seen: [TopicPartition: [(EventDigest, SeenWindow.Minute)]] = [:]
@@ -115,7 +120,7 @@ public final class DedupeStage: RelayStage {
                 output.rejected.append((message, "a canonical record without a value (tombstone)"))
                 continue
             }
-            guard let id = message.header("foodbank.event_id").map({ String(decoding: $0, as: UTF8.self) }), !id.isEmpty else {
+            guard let id = message.header(Self.eventIDHeader).map({ String(decoding: $0, as: UTF8.self) }), !id.isEmpty else {
                 output.rejected.append((message, "no foodbank.event_id header"))
                 continue
             }
@@ -126,8 +131,9 @@ public final class DedupeStage: RelayStage {
             }
             seenInBatch.insert(digest)
             pending.seen[tp, default: []].append((digest, minute))
+            // Same partition number as the input: the canonical topics' co-partitioning carries over.
             output.records.append(KafkaRecord(topic: unique, key: message.key, value: message.value, partition: message.partition,
-                                              headers: message.headers))
+                                              headers: message.headers + [KafkaHeader(name: Self.inputHeader, string: message.coordinates)]))
             output.records.append(KafkaRecord(topic: configuration.changelogTopic, key: Array(digest.description.utf8),
                                               value: ChangelogEntry(digest: digest, input: tp, offset: message.offset, minute: minute).value(),
                                               partition: changelogPartition(of: tp)))

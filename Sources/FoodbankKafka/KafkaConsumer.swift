@@ -26,12 +26,44 @@ public final class KafkaConsumer: @unchecked Sendable {
         try self.init(kafka, consumer, listener: nil, logger: logger, assigning: offsets)
     }
 
+    /// For a reader (``init(configuration:consumer:reading:logger:)``): hands every record to `handle`
+    /// until each assigned partition reported its end. The end is librdkafka's partition EOF, which
+    /// steps over transaction markers and, read_committed, stops at the last stable offset; a high
+    /// watermark is no use here, since a partition's last offset is often a marker no reader sees.
+    public func readToEnd(timeout: Duration, _ handle: (KafkaMessage) throws -> Void) throws {
+        var open = Set(try assignment())
+        let deadline = ContinuousClock.now + timeout
+        while !open.isEmpty {
+            guard ContinuousClock.now < deadline else { throw ReadTimeout(timeout: timeout, unread: open.map(\.description).sorted()) }
+            try throwIfBroken()
+            guard let message = rd_kafka_consumer_poll(client.handle, 200) else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            switch message.pointee.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR: try handle(copy(message))
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                open.remove(TopicPartition(topic: topicName(message.pointee.rkt), partition: message.pointee.partition))
+            default:
+                let error = KafkaError(code: message.pointee.err, context: "reading to the end", message: Self.payloadString(message.pointee))
+                if error.isFatal { throw error }
+                logger.warning("reader event", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    public struct ReadTimeout: Error, CustomStringConvertible {
+        public let timeout: Duration
+        public let unread: [String]
+        public var description: String { "partitions not read to their end within \(timeout): \(unread)" }
+    }
+
     private init(_ kafka: KafkaConfiguration, _ consumer: KafkaConsumerConfiguration, listener: KafkaRebalanceListener?, logger: Logger,
                  assigning offsets: [TopicPartition: Int64]?) throws {
         let rebalance = RebalanceState(listener: listener, logger: logger)
         let callbacks = ClientCallbacks(rebalanceHandler: { rk, err, list in rebalance.handle(rk, err, list) })
+        // A reader needs end-of-partition events to know where the end is.
+        let overrides = consumer.requiredProperties.merging(offsets == nil ? [:] : ["enable.partition.eof": "true"]) { _, reader in reader }
         self.client = try RDKafkaClient(role: .consumer, configuration: kafka, defaults: consumer.tunableProperties,
-                                        overrides: consumer.requiredProperties, callbacks: callbacks)
+                                        overrides: overrides, callbacks: callbacks)
         self.rebalance = rebalance
         self.configuration = consumer
         self.logger = logger

@@ -44,15 +44,12 @@ public final class NormalizeStage: RelayStage {
 
     public func process(_ batch: [KafkaMessage]) throws -> RelayOutput {
         let now = clock()
-        // Header facts first, so lines in the same batch (or another instance's) can find them.
-        let facts = batch.flatMap { message in (try? topics.sources[message.topic]?.parentFacts(message.value)) ?? [] }
-        try parents.record(facts)
-        var known = Dictionary(facts.map { ($0.parent, $0.key) }) { _, newer in newer }
-        let wanted = Set(batch.compactMap { message -> ParentReference? in
-            guard case .waitingFor(let parent)? = try? normalize(message, now: now, keyOf: { known[$0] }) else { return nil }
-            return parent
-        })
-        known.merge(try parents.keys(for: wanted)) { _, stored in stored }
+        // Header facts first, so lines in the same batch (or another instance's) can find them;
+        // then every line's question is answered by the store alone, the same way on every replay.
+        try parents.record(batch.flatMap { message in (try? topics.sources[message.topic]?.parentFacts(message.value)) ?? [] })
+        var wanted = Set<ParentLookup>()
+        for message in batch { _ = try? normalize(message, now: now) { wanted.insert($0); return nil } }
+        let known = try parents.keys(for: wanted)
 
         var output = RelayOutput()
         for message in batch where output.heldFrom[message.topicPartition] == nil {
@@ -76,7 +73,7 @@ public final class NormalizeStage: RelayStage {
         return output
     }
 
-    private func normalize(_ message: KafkaMessage, now: Date, keyOf: (ParentReference) -> String?) throws -> NormalizedRecord {
+    private func normalize(_ message: KafkaMessage, now: Date, keyOf: (ParentLookup) -> String?) throws -> NormalizedRecord {
         guard let source = topics.sources[message.topic] else { throw Rejection("no normalization rule for topic \(message.topic)") }
         return try source.outputs(message.value, processedAt: now, keyOf: keyOf)
     }

@@ -198,17 +198,17 @@ public enum ReportingSchema {
             ALTER TABLE platform.file_manifest ADD COLUMN content bytea;
             """),
             Migration(version: 7, name: "normalize parent keys", sql: """
-            -- What each header row says its lines are keyed by (an intake's donation_id, a
-            -- shipment's order_id): source lines do not carry the key, and normalize keys them by it.
-            -- Facts from the source, so writing one ahead of its Kafka transaction is harmless;
-            -- the highest source position (LSN) wins.
+            -- What each version of a header row says its lines are keyed by (an intake's
+            -- donation_id, a shipment's order_id): source lines do not carry the key, and normalize
+            -- keys a line by its header's version at or before the line's own position (LSN).
+            -- Facts from the source, so writing one ahead of its Kafka transaction is harmless.
             CREATE TABLE platform.parent_keys (
-                kind       text NOT NULL,
-                parent_id  text NOT NULL,
-                key        text NOT NULL,
-                position   bigint NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (kind, parent_id)
+                kind        text NOT NULL,
+                parent_id   text NOT NULL,
+                position    bigint NOT NULL,
+                key         text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (kind, parent_id, position)
             );
             """),
     ]

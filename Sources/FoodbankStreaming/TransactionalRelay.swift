@@ -83,10 +83,17 @@ public final class TransactionalRelay: @unchecked Sendable {
             let output = try stage.process(batch)
             let next = positions.next.merging(output.heldFrom) { _, held in held }
             do {
-                try producer.withTransaction { txn in
-                    for record in output.records { try txn.send(record) }
-                    try deadLetter(output.rejected, to: txn)
-                    try txn.sendOffsets(next, groupMetadata: try consumer.groupMetadata())
+                if output.records.isEmpty && output.rejected.isEmpty {
+                    // Nothing to write (all duplicates, or all held): the offsets alone. A plain group
+                    // commit is equivalent here, and the local broker (Tansu 0.6.0) drops the offsets of
+                    // a transaction that wrote no records. It is fenced by the group generation just the same.
+                    try consumer.commit(next)
+                } else {
+                    try producer.withTransaction { txn in
+                        for record in output.records { try txn.send(record) }
+                        try deadLetter(output.rejected, to: txn)
+                        try txn.sendOffsets(next, groupMetadata: try consumer.groupMetadata())
+                    }
                 }
                 stage.committed()
                 let consumed = batch.count { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }

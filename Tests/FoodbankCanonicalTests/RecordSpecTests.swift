@@ -74,7 +74,7 @@ import Testing
         ])))
         #expect(facts.map(\.key) == ["ORD-1"])
         let record = try #require(try records(spec("pick.shipment_lines").normalize(Self.envelope(op: "c", after: .object(Self.shipmentLine)),
-                                                                                     processedAt: now) { $0.kind == "shipment" && $0.id == "SH-9" ? "ORD-1" : nil }).first)
+                                                                                     processedAt: now) { $0.parent.kind == "shipment" && $0.parent.id == "SH-9" && $0.asOf == 5000 ? "ORD-1" : nil }).first)
         #expect(record.key == "ORD-1" && record.eventID == "fulfillment:pick.shipment_lines:SH-9/2:900:new")
         #expect(record.json()["weight_lbs"] == .null)
     }
