@@ -11,7 +11,8 @@ RUN . scripts/env.sh && swift build -c release --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)"/foodbank-ctl "$(swift build -c release --show-bin-path)"/relay-check \
        "$(swift build -c release --show-bin-path)"/cdc "$(swift build -c release --show-bin-path)"/sftp-watcher \
        "$(swift build -c release --show-bin-path)"/simulator \
-       "$(swift build -c release --show-bin-path)"/normalize /out/bin/ \
+       "$(swift build -c release --show-bin-path)"/normalize \
+       "$(swift build -c release --show-bin-path)"/dedupe /out/bin/ \
     && cp -P .local/prefix/lib/librdkafka.so* /out/lib/
 
 FROM debian:bookworm-slim

@@ -8,13 +8,11 @@ extension Integration {
     /// The normalize executable on the real broker: raw records in, canonical events and dead letters out.
     @Suite struct NormalizeRuns {
         @Test func movementsBecomeCanonicalEventsAndBadRecordsDeadLetters() throws {
-            let tag = TestStack.uniqueName("n")
-            let topics = (warehouse: "foodbank.cdc.warehouse.wms.inventory_transactions.\(tag)", legacy: "foodbank.files.legacy_wms.\(tag)",
-                          adjustments: "foodbank.files.adjustments.\(tag)", output: "foodbank.canonical.inventory_events.\(tag)",
-                          dlq: "foodbank.dlq.normalize.\(tag)")
-            let kafka = try TestStack.kafka
-            _ = try KafkaAdmin(configuration: kafka).createTopics([topics.warehouse, topics.legacy, topics.adjustments, topics.output, topics.dlq]
-                .map { .init(name: $0, partitions: 3) })
+            let run = try CanonicalPipelineRun()
+            try run.createTopics()
+            let topics = (warehouse: run.topic("foodbank.cdc.warehouse.wms.inventory_transactions"), legacy: run.topic("foodbank.files.legacy_wms"),
+                          output: run.topic("foodbank.canonical.inventory_events"), dlq: run.topic("foodbank.dlq.normalize"))
+            let kafka = run.kafka
             let row = #"{"txn_id":7,"txn_type":"transfer","sku":"SKU-9","location_id":"OAK-MAIN","to_location_id":"OAK-COLD","lot_code":null,"quantity_cases":"3.00","weight_lbs":null,"reason_code":null,"reference_type":null,"reference_id":null,"occurred_at":"2026-11-20T18:00:00Z","recorded_by":null,"updated_at":"2026-11-20T18:00:00Z"}"#
             let producer = try KafkaProducer(configuration: kafka)
             func send(_ topic: String, _ key: String, _ value: String?) throws {
@@ -28,11 +26,7 @@ extension Integration {
             try send(topics.legacy, "HAY-SAT|HAY-2", #"{"feed":"legacy_wms","file":"f.csv","file_version":1,"file_sha256":"s","record":2,"change":"assert","row":{"movement_id":"HAY-2","movement_type":"LOST","sku":"SKU-9","site_code":"HAY-SAT","lot":"","cases":"5","lbs":"","occurred_at":"11/20/2026 07:15","reference":""}}"#)
             try producer.flush()
 
-            let process = try ChildProcess(TestStack.binDirectory.appendingPathComponent("normalize"),
-                                           ["--group", "normalize-\(tag)", "--warehouse-topic", topics.warehouse, "--legacy-topic", topics.legacy,
-                                            "--adjustments-topic", topics.adjustments, "--inventory-topic", topics.output, "--dead-letter-topic", topics.dlq],
-                                           environment: TestStack.environment.merging(["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"]) { _, new in new },
-                                           name: "normalize-\(tag)")
+            let process = try run.start("normalize", instance: "a")
             defer { process.terminate() }
 
             // create transfer (out + in) + its deletion (two retractions) + one feed receipt.
