@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "normalize", targets: ["normalize"]),
         .executable(name: "dedupe", targets: ["dedupe"]),
+        .executable(name: "stage-bench", targets: ["stage-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -111,6 +112,14 @@ let package = Package(
 
         .executableTarget(name: "dedupe", dependencies: [
             "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Benchmark of normalize and dedupe against the broker's transactional ceiling (scripts/bench-canonical.sh).
+        .executableTarget(name: "stage-bench", dependencies: [
+            "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankSimulator",
+            "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

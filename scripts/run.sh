@@ -5,8 +5,9 @@
 #
 # What runs today: the exactly-once self-check (relay: Kafka to Kafka in transactions; sink: Kafka
 # to PostgreSQL with stored offsets), and ingestion fed by the simulator: cdc (the four source
-# databases), sftp-watcher (the two feeds) and normalize (movements to canonical inventory events).
-# The later stages (dedupe, reconcile, dq, nightly) join this script as they land.
+# databases), sftp-watcher (the two feeds), normalize (raw records to the four canonical models) and
+# dedupe (each event id once, to the unique topics). The later stages (reconcile, dq, nightly) join
+# this script as they land.
 # Usage: scripts/run.sh [--records N] [--keep-running]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,20 +63,21 @@ psql "$FOODBANK_DATABASE_URL" -c "SELECT topic, partition, next_offset, updated_
 echo "== dead letters (poison records, with reason headers)"
 kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.dlq.selfcheck.$RUN" -o beginning -e -q -f '%k  reason=%h\n' 2>/dev/null | tail -n 5 || true
 
-# Ingestion: simulated activity through cdc and the feed watcher, normalized.
+# Ingestion: simulated activity through cdc and the feed watcher, normalized and deduplicated.
 FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
 # Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
 "$BIN/simulator" --tag "L$(date +%s)" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
   > "$LOGS/simulator.log" 2>&1
 echo "== simulator"; cat "$LOGS/simulator.log"
 count_topic() { kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l; }
-echo "waiting for the sources to flow through cdc, the feed watcher and normalize..."
+echo "waiting for the sources to flow through cdc, the feed watcher, normalize and dedupe..."
 previous=-1
 for _ in $(seq 1 60); do
   sleep 3
-  now=$(count_topic foodbank.canonical.inventory_events)
+  now=$(( $(count_topic foodbank.canonical.inventory_events) + $(count_topic foodbank.unique.inventory_events) ))
   [ "$now" -gt 0 ] && [ "$now" -eq "$previous" ] && break
   previous=$now
 done
@@ -83,7 +85,10 @@ echo "== cdc slots";  psql "$FOODBANK_DATABASE_URL" -c "SELECT slot_name, consis
 echo "== feed files"; psql "$FOODBANK_DATABASE_URL" -c "SELECT feed, status, count(*) AS files, sum(row_count) AS rows FROM platform.file_manifest GROUP BY 1, 2 ORDER BY 1, 2"
 echo "== topics"
 for t in foodbank.cdc.warehouse.wms.inventory_transactions foodbank.files.legacy_wms foodbank.files.adjustments \
-         foodbank.canonical.inventory_events foodbank.dlq.normalize foodbank.dlq.sftp_watcher; do
+         foodbank.cdc.donations.intake.donations foodbank.cdc.agency.agency.orders foodbank.cdc.fulfillment.pick.shipment_lines \
+         foodbank.canonical.{inventory_events,donations,agency_orders,fulfillment_line_items} \
+         foodbank.unique.{inventory_events,donations,agency_orders,fulfillment_line_items} \
+         foodbank.dlq.normalize foodbank.dlq.dedupe foodbank.dlq.sftp_watcher; do
   printf '%-52s %8d records\n' "$t" "$(count_topic "$t")"
 done
 echo "truth of this simulation: $LOGS/truth"

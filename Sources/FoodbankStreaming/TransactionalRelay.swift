@@ -97,7 +97,7 @@ public final class TransactionalRelay: @unchecked Sendable {
                 }
                 stage.committed()
                 let consumed = batch.count { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }
-                statistics.committed(records: consumed, deadLettered: output.rejected.count)
+                statistics.committed(records: consumed, written: output.records.count, deadLettered: output.rejected.count)
                 if !output.heldFrom.isEmpty {
                     try consumer.seek(output.heldFrom)
                     // Everything read was held back: give the records it waits for time to arrive.

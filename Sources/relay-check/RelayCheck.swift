@@ -182,16 +182,10 @@ struct Bench: ParsableCommand {
             while relay.statistics.processed < count { Thread.sleep(forTimeInterval: 0.01) }
             stop.stop()
         }
-        // Timed from the first commit, so the group join (seconds on a test broker) is left out.
-        let firstCommit = FirstCommitClock()
-        let clock = Thread {
-            while relay.statistics.committedBatches == 0 { Thread.sleep(forTimeInterval: 0.001) }
-            firstCommit.mark()
-        }
         watcher.start()
-        clock.start()
         let total = try measure { try relay.run(until: stop) }
-        let relaySeconds = firstCommit.secondsSince()
+        // Timed from the first commit, so the group join (seconds on a test broker) is left out.
+        let relaySeconds = relay.statistics.firstCommitAt.map { Date().timeIntervalSince($0) } ?? 0
         report("transactional consume-produce (\(common.batch)/txn, from first commit)", relay.statistics.processed, relaySeconds)
         print(String(format: "  (including group join: %.2f s)", total))
     }
@@ -204,21 +198,5 @@ struct Bench: ParsableCommand {
 
     private func report(_ what: String, _ records: Int, _ seconds: Double) {
         print(String(format: "%-62@ %9d records %7.2f s %10.0f records/s", what, records, seconds, Double(records) / max(seconds, 1e-9)))
-    }
-}
-
-/// The moment of the relay's first commit, set by one thread and read by another.
-final class FirstCommitClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var instant: ContinuousClock.Instant?
-
-    func mark() {
-        lock.lock(); defer { lock.unlock() }
-        instant = ContinuousClock.now
-    }
-
-    func secondsSince() -> Double {
-        lock.lock(); defer { lock.unlock() }
-        return instant.map { (ContinuousClock.now - $0).inSeconds } ?? 0
     }
 }

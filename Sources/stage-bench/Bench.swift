@@ -1,0 +1,181 @@
+import FoodbankCanonical
+import FoodbankDedupe
+import FoodbankKafka
+import FoodbankNormalize
+import FoodbankPostgres
+import FoodbankSimulator
+import FoodbankStreaming
+import FoodbankTopics
+import Foundation
+import Logging
+
+/// The benchmark's plumbing: topics with a run suffix, producing, and running a stage until it has
+/// consumed a known number of records.
+struct Bench {
+    let catalog: TopicCatalog
+    let kafka: KafkaConfiguration
+    let logger: Logger
+    let batch: Int
+
+    func topic(_ declared: String, _ suffix: String) -> String { "\(declared).\(suffix)" }
+
+    func rawTopics(_ suffix: String) -> [String] {
+        (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
+            .map { topic($0, suffix) }
+    }
+
+    func canonicalTopics(_ suffix: String) -> [String] { CanonicalOutput.models.map { topic("foodbank.canonical.\($0)", suffix) } }
+
+    func createTopics(suffix: String) throws {
+        let declared = (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
+            + CanonicalOutput.models.flatMap { ["foodbank.canonical.\($0)", "foodbank.unique.\($0)"] }
+            + ["foodbank.state.dedupe_changelog", "foodbank.dlq.normalize", "foodbank.dlq.dedupe", "foodbank.selfcheck.output"]
+        _ = try KafkaAdmin(configuration: kafka).createTopics(try declared.map { .init(name: topic($0, suffix), partitions: try catalog.topic($0).partitions) })
+    }
+
+    /// Produces the records (at `rate` per second if given); returns the seconds it took.
+    func produce(_ records: [RawTopicLoad.Record], suffix: String, rate: Int?) throws -> Double {
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let start = ContinuousClock.now
+        for (index, record) in records.enumerated() {
+            if let rate, index % 100 == 0 {
+                let due = start + .milliseconds(index * 1000 / rate)
+                if ContinuousClock.now < due { Thread.sleep(forTimeInterval: (due - ContinuousClock.now).inSeconds) }
+            }
+            try producer.send(KafkaRecord(topic: topic(record.topic, suffix), key: Array(record.key.utf8), value: record.value))
+        }
+        try producer.flush()
+        return (ContinuousClock.now - start).inSeconds
+    }
+
+    func normalizeStage(suffix: String, db: PostgresConnection) throws -> NormalizeStage {
+        let sources = Dictionary(uniqueKeysWithValues: (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files."))
+            .compactMap { name in RawSource.forTopic(name).map { (topic(name, suffix), $0) } })
+        let outputs = Dictionary(uniqueKeysWithValues: CanonicalOutput.models.map { ($0, topic("foodbank.canonical.\($0)", suffix)) })
+        return NormalizeStage(topics: .init(sources: sources, outputs: outputs), parents: ParentKeys(db: db))
+    }
+
+    func dedupeStage(suffix: String) throws -> DedupeStage {
+        let changelog = try catalog.topic("foodbank.state.dedupe_changelog")
+        let outputs = Dictionary(uniqueKeysWithValues: CanonicalOutput.models.map { (topic("foodbank.canonical.\($0)", suffix), topic("foodbank.unique.\($0)", suffix)) })
+        let reader = ChangelogReader(kafka: kafka, topic: topic(changelog.name, suffix))
+        let logger = self.logger
+        return DedupeStage(configuration: .init(outputs: outputs, changelogTopic: topic(changelog.name, suffix), changelogPartitions: Int32(changelog.partitions)),
+                           logger: logger) { partitions, handle in try reader.read(partitions: partitions, logger: logger, handle: handle) }
+    }
+
+    func relay(inputs: [String], group: String, stage: RelayStage, dlq: String) -> TransactionalRelay {
+        var configuration = TransactionalRelay.Configuration(stage: group, groupID: group, inputTopics: inputs, transactionalID: group, deadLetterTopic: dlq)
+        configuration.maxBatchRecords = batch
+        return TransactionalRelay(kafka: kafka, configuration: configuration, logger: logger, stage: stage)
+    }
+
+    struct Measured {
+        let records: Int
+        let written: Int
+        let seconds: Double
+        var rate: Double { Double(records) / max(seconds, 1e-9) }
+    }
+
+    /// Runs one stage until it has consumed `processed` records; timed from its first commit, so the
+    /// group join is left out.
+    func runUntil(processed: Int, name: String, _ make: () throws -> (inputs: [String], group: String, stage: RelayStage, dlq: String)) throws -> Measured {
+        let (inputs, group, stage, dlq) = try make()
+        let relay = relay(inputs: inputs, group: group, stage: stage, dlq: dlq)
+        let stop = StopSignal()
+        let failure = Failure()
+        let thread = Thread {
+            do { try relay.run(until: stop) } catch { failure.set(error) }
+            stop.stop()
+        }
+        thread.start()
+        let deadline = ContinuousClock.now + .seconds(1800)
+        while relay.statistics.processed < processed, !stop.isStopped, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let end = Date()
+        stop.stop()
+        while thread.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        if let error = failure.error { throw error }
+        guard relay.statistics.processed >= processed else { throw BenchError("\(name) consumed \(relay.statistics.processed) of \(processed)") }
+        // The first batch is excluded with the join it waited for.
+        let first = relay.statistics.firstCommitAt ?? end
+        return Measured(records: relay.statistics.processed, written: relay.statistics.written, seconds: end.timeIntervalSince(first))
+    }
+
+    struct Latency {
+        let count: Int
+        let p50: Double
+        let p99: Double
+        let max: Double
+    }
+
+    /// normalize and dedupe together while `records` arrive at `rate`; the latency of each unique
+    /// record from its raw record's timestamp.
+    func latency(records: [RawTopicLoad.Record], suffix: String, rate: Int, db: PostgresConnection) throws -> Latency {
+        let stop = StopSignal()
+        let failure = Failure()
+        let normalize = relay(inputs: rawTopics(suffix), group: "normalize-\(suffix)", stage: try normalizeStage(suffix: suffix, db: db),
+                              dlq: topic("foodbank.dlq.normalize", suffix))
+        let dedupe = relay(inputs: canonicalTopics(suffix), group: "dedupe-\(suffix)", stage: try dedupeStage(suffix: suffix),
+                           dlq: topic("foodbank.dlq.dedupe", suffix))
+        let threads = [normalize, dedupe].map { relay in
+            Thread { do { try relay.run(until: stop) } catch { failure.set(error); stop.stop() } }
+        }
+        threads.forEach { $0.start() }
+        // Both groups joined before the clock starts: a join is not pipeline latency.
+        while normalize.statistics.committedBatches == 0 || dedupe.statistics.committedBatches == 0 {
+            _ = try produce([records[0]], suffix: suffix, rate: nil)
+            Thread.sleep(forTimeInterval: 0.5)
+            if let error = failure.error { throw error }
+        }
+        _ = try produce(records, suffix: suffix, rate: rate)
+        let deadline = ContinuousClock.now + .seconds(1800)
+        while normalize.statistics.processed < records.count || dedupe.statistics.processed < normalize.statistics.written {
+            guard ContinuousClock.now < deadline, !stop.isStopped else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop.stop()
+        threads.forEach { thread in while thread.isExecuting { Thread.sleep(forTimeInterval: 0.01) } }
+        if let error = failure.error { throw error }
+
+        let rawTimes = try readAll(rawTopics(suffix)).reduce(into: [String: Int64]()) { $0[$1.coordinates] = $1.timestampMillis }
+        var latencies: [Double] = []
+        for message in try readAll(CanonicalOutput.models.map { topic("foodbank.unique.\($0)", suffix) }) {
+            guard let source = message.header("foodbank.source").map({ String(decoding: $0, as: UTF8.self) }), let raw = rawTimes[source],
+                  let done = message.timestampMillis else { continue }
+            latencies.append(Double(done - raw))
+        }
+        latencies.sort()
+        guard !latencies.isEmpty else { throw BenchError("no unique records to time") }
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        return Latency(count: latencies.count, p50: percentile(0.5), p99: percentile(0.99), max: latencies.last!)
+    }
+
+    /// Everything in `topics`, read until a second passes with nothing new.
+    private func readAll(_ topics: [String]) throws -> [KafkaMessage] {
+        var configuration = KafkaConsumerConfiguration(groupID: "bench-reader-\(UUID().uuidString.prefix(8))", topics: topics)
+        configuration.sessionTimeout = .seconds(6)
+        let consumer = try KafkaConsumer(configuration: kafka, consumer: configuration, logger: logger)
+        defer { consumer.close() }
+        var messages: [KafkaMessage] = []
+        var idle = ContinuousClock.now
+        while ContinuousClock.now - idle < .seconds(messages.isEmpty ? 20 : 2) {
+            let batch = try consumer.pollBatch(maxRecords: 10_000, timeout: .milliseconds(200))
+            if !batch.isEmpty { idle = ContinuousClock.now }
+            messages += batch
+        }
+        return messages
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The first error of a stage thread, read by the main thread.
+final class Failure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    func set(_ error: Error) { lock.lock(); defer { lock.unlock() }; if first == nil { first = error } }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+}
