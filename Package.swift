@@ -63,11 +63,11 @@ let package = Package(
         .target(name: "FoodbankCanonical", dependencies: ["FoodbankJSON"]),
 
         // normalize's stage: raw records to canonical ones, lines keyed through their header's facts.
-        .target(name: "FoodbankNormalize", dependencies: ["FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming"]),
+        .target(name: "FoodbankNormalize", dependencies: ["FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics"]),
 
         // dedupe's stage: each event id once, with a bounded window of seen ids rebuilt from a changelog.
         .target(name: "FoodbankDedupe", dependencies: [
-            "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", .product(name: "Logging", package: "swift-log"),
+            "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical",
+            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe",
             "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe",
         ]),
     ],

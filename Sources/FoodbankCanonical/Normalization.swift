@@ -52,6 +52,12 @@ public enum RawSource: Sendable, Equatable {
         return .outputs(try inventoryEvents(value, processedAt: processedAt).map(CanonicalOutput.init))
     }
 
+    /// Whether this source's records are keyed through a header (lines).
+    public var keyedThroughParent: Bool {
+        guard case .parent? = spec?.key else { return false }
+        return true
+    }
+
     /// Facts a header record establishes for its lines (none for other sources).
     public func parentFacts(_ value: [UInt8]?) throws -> [ParentFact] {
         guard let spec, spec.parentKind != nil else { return [] }

@@ -1,5 +1,6 @@
 import FoodbankKafka
 import FoodbankStreaming
+import FoodbankTopics
 import Foundation
 import Logging
 
@@ -27,6 +28,14 @@ public final class DedupeStage: RelayStage {
             self.outputs = outputs
             self.changelogTopic = changelogTopic
             self.changelogPartitions = changelogPartitions
+        }
+
+        /// The declared canonical topics to their unique topics, and the declared changelog.
+        public static func declared(_ names: TopicNames, models: [String]) throws -> Configuration {
+            let changelog = try names.catalog.topic("foodbank.state.dedupe_changelog")
+            return Configuration(outputs: Dictionary(uniqueKeysWithValues: try models.map {
+                (try names.name("foodbank.canonical.\($0)"), try names.name("foodbank.unique.\($0)"))
+            }), changelogTopic: names.applied(changelog.name), changelogPartitions: Int32(changelog.partitions))
         }
     }
 

@@ -1,6 +1,7 @@
 import FoodbankCanonical
 import FoodbankKafka
 import FoodbankStreaming
+import FoodbankTopics
 import Foundation
 
 /// normalize's work on a batch: every raw record to canonical records on the model topics, bad
@@ -20,6 +21,14 @@ public final class NormalizeStage: RelayStage {
         public init(sources: [String: RawSource], outputs: [String: String]) {
             self.sources = sources
             self.outputs = outputs
+        }
+
+        /// Every declared raw topic with a rule, and the declared canonical topics.
+        public static func declared(_ names: TopicNames) throws -> Topics {
+            let raw = (names.catalog.names(withPrefix: "foodbank.cdc.") + names.catalog.names(withPrefix: "foodbank.files."))
+                .compactMap { declared in RawSource.forTopic(declared).map { (names.applied(declared), $0) } }
+            return Topics(sources: Dictionary(uniqueKeysWithValues: raw),
+                          outputs: Dictionary(uniqueKeysWithValues: try CanonicalOutput.models.map { ($0, try names.name("foodbank.canonical.\($0)")) }))
         }
     }
 
@@ -48,7 +57,9 @@ public final class NormalizeStage: RelayStage {
         // then every line's question is answered by the store alone, the same way on every replay.
         try parents.record(batch.flatMap { message in (try? topics.sources[message.topic]?.parentFacts(message.value)) ?? [] })
         var wanted = Set<ParentLookup>()
-        for message in batch { _ = try? normalize(message, now: now) { wanted.insert($0); return nil } }
+        for message in batch where topics.sources[message.topic]?.keyedThroughParent == true {
+            _ = try? normalize(message, now: now) { wanted.insert($0); return nil }
+        }
         let known = try parents.keys(for: wanted)
 
         var output = RelayOutput()

@@ -108,3 +108,23 @@ public enum TopicCatalogError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// Declared topic names as one deployment uses them: as declared in production, or each with a
+/// `.<suffix>` so tests and benchmarks can run beside each other on one broker.
+public struct TopicNames: Sendable {
+    public let catalog: TopicCatalog
+    public let suffix: String
+
+    public init(catalog: TopicCatalog, suffix: String = "") {
+        self.catalog = catalog
+        self.suffix = suffix
+    }
+
+    /// The name of a declared topic; throws if it is not declared.
+    public func name(_ declared: String) throws -> String { applied(try catalog.topic(declared).name) }
+
+    /// The declared topics under a prefix, named.
+    public func names(withPrefix prefix: String) -> [String] { catalog.names(withPrefix: prefix).map(applied) }
+
+    public func applied(_ declared: String) -> String { suffix.isEmpty ? declared : "\(declared).\(suffix)" }
+}

@@ -27,25 +27,18 @@ struct Dedupe: ParsableCommand {
         logger.logLevel = .info
         let stop = StopSignal()
         stop.installSignalHandlers()
-        let catalog = try TopicCatalog.loadDefault()
-        let named = { (declared: String) in topicSuffix.isEmpty ? declared : "\(declared).\(topicSuffix)" }
-        let outputs = try CanonicalOutput.models.map { model in
-            (named(try catalog.topic("foodbank.canonical.\(model)").name), named(try catalog.topic("foodbank.unique.\(model)").name))
-        }
-        let changelog = try catalog.topic("foodbank.state.dedupe_changelog")
+        let names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)
         let kafka = try KafkaConfiguration.fromEnvironment(clientID: "dedupe")
-
-        var stageConfiguration = DedupeStage.Configuration(outputs: Dictionary(uniqueKeysWithValues: outputs), changelogTopic: named(changelog.name),
-                                                           changelogPartitions: Int32(changelog.partitions))
+        var stageConfiguration = try DedupeStage.Configuration.declared(names, models: CanonicalOutput.models)
         stageConfiguration.window = .seconds(windowDays * 24 * 3600)
         stageConfiguration.capacityPerPartition = capacityPerPartition
-        let reader = ChangelogReader(kafka: kafka, topic: named(changelog.name))
+        let reader = ChangelogReader(kafka: kafka, topic: stageConfiguration.changelogTopic)
         let stage = DedupeStage(configuration: stageConfiguration, logger: logger) { partitions, handle in
             try reader.read(partitions: partitions, logger: logger, handle: handle)
         }
-        var configuration = TransactionalRelay.Configuration(stage: "dedupe", groupID: group, inputTopics: outputs.map(\.0).sorted(),
+        var configuration = TransactionalRelay.Configuration(stage: "dedupe", groupID: group, inputTopics: stageConfiguration.outputs.keys.sorted(),
                                                              transactionalID: "\(group)-\(StageIdentity.instanceID())",
-                                                             deadLetterTopic: named(try catalog.topic("foodbank.dlq.dedupe").name))
+                                                             deadLetterTopic: try names.name("foodbank.dlq.dedupe"))
         configuration.maxBatchRecords = batch
         let relay = TransactionalRelay(kafka: kafka, configuration: configuration, logger: logger, stage: stage)
         try relay.run(until: stop)

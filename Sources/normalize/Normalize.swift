@@ -28,19 +28,13 @@ struct Normalize: ParsableCommand {
         logger.logLevel = .info
         let stop = StopSignal()
         stop.installSignalHandlers()
-        let catalog = try TopicCatalog.loadDefault()
-        let named = { (declared: String) in topicSuffix.isEmpty ? declared : "\(declared).\(topicSuffix)" }
-        let raw = (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files."))
-            .compactMap { name in RawSource.forTopic(name).map { (named(name), $0) } }
-        let outputs = try CanonicalOutput.models.map { model in (model, named(try catalog.topic("foodbank.canonical.\(model)").name)) }
-        let deadLetters = named(try catalog.topic("foodbank.dlq.normalize").name)
-
+        let names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)
+        let topics = try NormalizeStage.Topics.declared(names)
         let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
-        let stage = NormalizeStage(topics: .init(sources: Dictionary(uniqueKeysWithValues: raw), outputs: Dictionary(uniqueKeysWithValues: outputs)),
-                                   parents: ParentKeys(db: db), maxWait: .seconds(maxWaitSeconds))
-        var configuration = TransactionalRelay.Configuration(stage: "normalize", groupID: group, inputTopics: raw.map(\.0).sorted(),
+        let stage = NormalizeStage(topics: topics, parents: ParentKeys(db: db), maxWait: .seconds(maxWaitSeconds))
+        var configuration = TransactionalRelay.Configuration(stage: "normalize", groupID: group, inputTopics: topics.sources.keys.sorted(),
                                                              transactionalID: "\(group)-\(StageIdentity.instanceID())",
-                                                             deadLetterTopic: deadLetters)
+                                                             deadLetterTopic: try names.name("foodbank.dlq.normalize"))
         configuration.maxBatchRecords = batch
         let relay = TransactionalRelay(kafka: try KafkaConfiguration.fromEnvironment(clientID: "normalize"), configuration: configuration,
                                        logger: logger, stage: stage)

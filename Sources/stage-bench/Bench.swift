@@ -17,15 +17,15 @@ struct Bench {
     let logger: Logger
     let batch: Int
 
-    func topic(_ declared: String, _ suffix: String) -> String { "\(declared).\(suffix)" }
+    func topic(_ declared: String, _ suffix: String) -> String { TopicNames(catalog: catalog, suffix: suffix).applied(declared) }
 
-    func rawTopics(_ suffix: String) -> [String] {
-        (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
-            .map { topic($0, suffix) }
+    func rawTopics(_ suffix: String) throws -> [String] {
+        try NormalizeStage.Topics.declared(TopicNames(catalog: catalog, suffix: suffix)).sources.keys.sorted()
     }
 
     func canonicalTopics(_ suffix: String) -> [String] { CanonicalOutput.models.map { topic("foodbank.canonical.\($0)", suffix) } }
 
+    /// Every topic normalize and dedupe touch, plus the ceiling's output, with the run's suffix.
     func createTopics(suffix: String) throws {
         let declared = (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
             + CanonicalOutput.models.flatMap { ["foodbank.canonical.\($0)", "foodbank.unique.\($0)"] }
@@ -49,19 +49,16 @@ struct Bench {
     }
 
     func normalizeStage(suffix: String, db: PostgresConnection) throws -> NormalizeStage {
-        let sources = Dictionary(uniqueKeysWithValues: (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files."))
-            .compactMap { name in RawSource.forTopic(name).map { (topic(name, suffix), $0) } })
-        let outputs = Dictionary(uniqueKeysWithValues: CanonicalOutput.models.map { ($0, topic("foodbank.canonical.\($0)", suffix)) })
-        return NormalizeStage(topics: .init(sources: sources, outputs: outputs), parents: ParentKeys(db: db))
+        NormalizeStage(topics: try .declared(TopicNames(catalog: catalog, suffix: suffix)), parents: ParentKeys(db: db))
     }
 
     func dedupeStage(suffix: String) throws -> DedupeStage {
-        let changelog = try catalog.topic("foodbank.state.dedupe_changelog")
-        let outputs = Dictionary(uniqueKeysWithValues: CanonicalOutput.models.map { (topic("foodbank.canonical.\($0)", suffix), topic("foodbank.unique.\($0)", suffix)) })
-        let reader = ChangelogReader(kafka: kafka, topic: topic(changelog.name, suffix))
+        let configuration = try DedupeStage.Configuration.declared(TopicNames(catalog: catalog, suffix: suffix), models: CanonicalOutput.models)
+        let reader = ChangelogReader(kafka: kafka, topic: configuration.changelogTopic)
         let logger = self.logger
-        return DedupeStage(configuration: .init(outputs: outputs, changelogTopic: topic(changelog.name, suffix), changelogPartitions: Int32(changelog.partitions)),
-                           logger: logger) { partitions, handle in try reader.read(partitions: partitions, logger: logger, handle: handle) }
+        return DedupeStage(configuration: configuration, logger: logger) { partitions, handle in
+            try reader.read(partitions: partitions, logger: logger, handle: handle)
+        }
     }
 
     func relay(inputs: [String], group: String, stage: RelayStage, dlq: String) -> TransactionalRelay {
@@ -113,7 +110,7 @@ struct Bench {
     func latency(records: [RawTopicLoad.Record], suffix: String, rate: Int, db: PostgresConnection) throws -> Latency {
         let stop = StopSignal()
         let failure = Failure()
-        let normalize = relay(inputs: rawTopics(suffix), group: "normalize-\(suffix)", stage: try normalizeStage(suffix: suffix, db: db),
+        let normalize = relay(inputs: try rawTopics(suffix), group: "normalize-\(suffix)", stage: try normalizeStage(suffix: suffix, db: db),
                               dlq: topic("foodbank.dlq.normalize", suffix))
         let dedupe = relay(inputs: canonicalTopics(suffix), group: "dedupe-\(suffix)", stage: try dedupeStage(suffix: suffix),
                            dlq: topic("foodbank.dlq.dedupe", suffix))
@@ -137,7 +134,7 @@ struct Bench {
         threads.forEach { thread in while thread.isExecuting { Thread.sleep(forTimeInterval: 0.01) } }
         if let error = failure.error { throw error }
 
-        let rawTimes = try readAll(rawTopics(suffix)).reduce(into: [String: Int64]()) { $0[$1.coordinates] = $1.timestampMillis }
+        let rawTimes = try readAll(try rawTopics(suffix)).reduce(into: [String: Int64]()) { $0[$1.coordinates] = $1.timestampMillis }
         var latencies: [Double] = []
         for message in try readAll(CanonicalOutput.models.map { topic("foodbank.unique.\($0)", suffix) }) {
             guard let source = message.header("foodbank.source").map({ String(decoding: $0, as: UTF8.self) }), let raw = rawTimes[source],

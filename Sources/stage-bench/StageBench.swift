@@ -33,6 +33,7 @@ struct StageBench: ParsableCommand {
     @Option(help: "Raw records produced during the latency phase (0: the whole load).") var latencyRecords = 0
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // figures appear as they are measured, also into a file
         var logger = Logger(label: "stage-bench")
         logger.logLevel = .warning
         let catalog = try TopicCatalog.loadDefault()
@@ -51,14 +52,14 @@ struct StageBench: ParsableCommand {
 
         let ceiling = try bench.runUntil(processed: load.records.count, name: "ceiling") {
             let sink = bench.topic("foodbank.selfcheck.output", main)
-            return (bench.rawTopics(main), "ceiling-\(main)", PerRecordStage { [KafkaRecord(topic: sink, key: $0.key, value: $0.value, headers: $0.headers)] },
+            return (try bench.rawTopics(main), "ceiling-\(main)", PerRecordStage { [KafkaRecord(topic: sink, key: $0.key, value: $0.value, headers: $0.headers)] },
                     bench.topic("foodbank.dlq.normalize", main))
         }
         report("ceiling: transactional pass-through (no work)", ceiling.records, ceiling.seconds)
 
         let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
         let normalize = try bench.runUntil(processed: load.records.count, name: "normalize") {
-            (bench.rawTopics(main), "normalize-\(main)", try bench.normalizeStage(suffix: main, db: db), bench.topic("foodbank.dlq.normalize", main))
+            (try bench.rawTopics(main), "normalize-\(main)", try bench.normalizeStage(suffix: main, db: db), bench.topic("foodbank.dlq.normalize", main))
         }
         report("normalize", normalize.records, normalize.seconds, ceiling: ceiling.rate)
 

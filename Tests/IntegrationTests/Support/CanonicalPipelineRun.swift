@@ -1,5 +1,6 @@
 import FoodbankCanonical
 import FoodbankKafka
+import FoodbankNormalize
 import FoodbankSimulator
 import FoodbankTopics
 import Foundation
@@ -20,11 +21,11 @@ struct CanonicalPipelineRun {
         admin = try KafkaAdmin(configuration: kafka)
     }
 
-    func topic(_ declared: String) -> String { "\(declared).\(tag)" }
+    func topic(_ declared: String) -> String { TopicNames(catalog: catalog, suffix: tag).applied(declared) }
 
-    /// The raw topics normalize reads (declared CDC and file topics with a rule).
+    /// The raw topics normalize reads, as declared (declared CDC and file topics with a rule).
     var rawTopics: [String] {
-        (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
+        (try? NormalizeStage.Topics.declared(TopicNames(catalog: catalog)).sources.keys.sorted()) ?? []
     }
 
     func createTopics() throws {
