@@ -19,7 +19,6 @@ let package = Package(
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "normalize", targets: ["normalize"]),
         .executable(name: "dedupe", targets: ["dedupe"]),
-        .executable(name: "stage-bench", targets: ["stage-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -79,8 +78,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The exactly-once self-check and the benchmarks of the Kafka layer and of normalize and dedupe.
         .executableTarget(name: "relay-check", dependencies: [
-            "FoodbankStreaming", "FoodbankKafka", "FoodbankPostgres",
+            "FoodbankStreaming", "FoodbankKafka", "FoodbankPostgres", "FoodbankCanonical", "FoodbankDedupe", "FoodbankNormalize",
+            "FoodbankSimulator", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -112,14 +113,6 @@ let package = Package(
 
         .executableTarget(name: "dedupe", dependencies: [
             "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-
-        // Benchmark of normalize and dedupe against the broker's transactional ceiling (scripts/bench-canonical.sh).
-        .executableTarget(name: "stage-bench", dependencies: [
-            "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankSimulator",
-            "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

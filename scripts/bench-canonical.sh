@@ -10,9 +10,9 @@ RATE="${2:-10000}"
 scripts/setup.sh >/dev/null
 source scripts/env.sh
 start_local_stack >/dev/null
-swift build -c release --product stage-bench >/dev/null
+swift build -c release --product relay-check >/dev/null
 swift build -c release --product foodbank-ctl >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 "$BIN/foodbank-ctl" migrate >/dev/null
 echo "broker: Tansu (memory) at $KAFKA_BOOTSTRAP_SERVERS; PostgreSQL for normalize's header keys; $(nproc) cores"
-"$BIN/stage-bench" --scale "$SCALE" --rate "$RATE" 2> >(grep -v " info " >&2)
+"$BIN/relay-check" bench-stages --scale "$SCALE" --rate "$RATE" 2> >(grep -v " info " >&2)

@@ -110,7 +110,7 @@ public enum InventoryNormalizer {
         let reason = try text(row, "reason")
         guard ["SPOILAGE", "DAMAGE", "RECOUNT", "EXPIRED", "THEFT", "OTHER"].contains(reason) else { throw Rejection("unknown reason \(reason)") }
         let dateText = try text(row, "effective_date")
-        guard dateText.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil,
+        guard dateText.utf8.count == 10, dateText.utf8.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 ? $0.element == 0x2D : (48...57).contains($0.element) }),
               let noon = BusinessTime.instant(fromLegacyLocal: "\(dateText.dropFirst(5).prefix(2))/\(dateText.suffix(2))/\(dateText.prefix(4)) 12:00")
         else { throw Rejection("effective_date \(dateText) is not YYYY-MM-DD") }
         let spoilage = reason == "SPOILAGE" || reason == "EXPIRED"
@@ -171,11 +171,29 @@ public enum InventoryNormalizer {
         case .int(let i)?: text = String(i)
         default: throw Rejection("\(field) is not a decimal")
         }
-        guard text.wholeMatch(of: #/-?\d{1,12}(\.\d{1,6})?/#) != nil, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
-            throw Rejection("\(field) \(text.prefix(40)) is not a decimal")
-        }
+        guard let value = plainDecimal(text) else { throw Rejection("\(field) \(text.prefix(40)) is not a decimal") }
         guard abs(value) < absurdCases else { throw Rejection("\(field) \(text) is absurd") }
         return value
+    }
+
+    /// `-?digits{1,12}(.digits{1,6})?` as a Decimal, by a byte scan (a Swift regex here cost more than
+    /// the rest of normalization together); nil for anything else (exponents, commas, spaces).
+    static func plainDecimal(_ text: String) -> Decimal? {
+        var significand: UInt64 = 0
+        var integerDigits = 0, fractionDigits = 0, negative = false, inFraction = false
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case 0x2D where index == 0: negative = true
+            case 0x2E where !inFraction && integerDigits > 0: inFraction = true
+            case 48...57:
+                if inFraction { fractionDigits += 1 } else { integerDigits += 1 }
+                guard integerDigits <= 12, fractionDigits <= 6 else { return nil }
+                significand = significand * 10 + UInt64(byte - 48)
+            default: return nil
+            }
+        }
+        guard integerDigits > 0, !inFraction || fractionDigits > 0 else { return nil }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -fractionDigits, significand: Decimal(significand))
     }
 
     private static func positive(_ value: Decimal, _ field: String) throws {

@@ -34,11 +34,25 @@ public enum JSONValue: Sendable, Equatable {
 
     /// JSON with sorted keys: the same value always prints to the same bytes. Compact unless
     /// `indent` (spaces per level) is given, for documents people read.
+    ///
+    /// The compact form is written directly (same bytes as jansson's compact, sorted output): every
+    /// record a stage publishes goes through here, and building a jansson tree first doubled the cost.
     public func encoded(indent: Int? = nil) -> [UInt8] {
+        guard let indent else {
+            var out: [UInt8] = []
+            out.reserveCapacity(512)
+            write(to: &out)
+            return out
+        }
+        return janssonEncoded(flags: Int(indent & 0x1F) | Int(JSON_SORT_KEYS))
+    }
+
+    /// jansson's own dump (for indented documents, doubles, and the test that holds the direct
+    /// encoder to jansson's bytes).
+    func janssonEncoded(flags extra: Int) -> [UInt8] {
         let root = makeJansson()
         defer { json_decref(root) }
-        let layout = indent.map { Int($0 & 0x1F) } ?? Int(JSON_COMPACT)
-        let flags = layout | Int(JSON_SORT_KEYS | JSON_ENCODE_ANY) | Self.realPrecision
+        let flags = extra | Int(JSON_ENCODE_ANY) | Self.realPrecision
         let size = json_dumpb(root, nil, 0, flags)
         var out = [UInt8](repeating: 0, count: size)
         out.withUnsafeMutableBufferPointer { buffer in
@@ -48,6 +62,56 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public func encodedString() -> String { String(decoding: encoded(), as: UTF8.self) }
+
+    private func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double: out.append(contentsOf: janssonEncoded(flags: Int(JSON_COMPACT)))
+        case .string(let text): Self.writeString(text, to: &out)
+        case .array(let items):
+            out.append(0x5B)
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(0x2C) }
+                item.write(to: &out)
+            }
+            out.append(0x5D)
+        case .object(let members):
+            out.append(0x7B)
+            // jansson sorts keys with strcmp: byte order of the UTF-8.
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { out.append(0x2C) }
+                Self.writeString(key, to: &out)
+                out.append(0x3A)
+                members[key]!.write(to: &out)
+            }
+            out.append(0x7D)
+        }
+    }
+
+    /// A string as jansson writes it: quotes, backslashes and control characters escaped, the rest as is.
+    private static func writeString(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
+            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+            case 0x09: out.append(contentsOf: [0x5C, 0x74])
+            case 0..<0x20:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(0x22)
+    }
+
+
 
     /// JSON_REAL_PRECISION(17): doubles round-trip exactly.
     private static let realPrecision = (17 & 0x1F) << 11

@@ -37,3 +37,15 @@ import Testing
         #expect(BusinessTime.businessDate(of: BusinessTime.instant(fromISO: "2026-11-02T08:00:00Z")!) == "2026-11-02")
     }
 }
+
+@Suite struct PlainDecimalTests {
+    @Test func acceptsOnlyPlainDecimalsOfBoundedSize() {
+        #expect(InventoryNormalizer.plainDecimal("10.50") == Decimal(string: "10.5"))
+        #expect(InventoryNormalizer.plainDecimal("-3") == -3)
+        #expect(InventoryNormalizer.plainDecimal("0.000001") == Decimal(string: "0.000001"))
+        #expect(InventoryNormalizer.plainDecimal("999999999999.999999") == Decimal(string: "999999999999.999999"))
+        for bad in ["", "-", "1.", ".5", "1e3", "12,5", " 1", "1 ", "--1", "1.2.3", "1234567890123", "0.1234567", "+1", "١٢"] {
+            #expect(InventoryNormalizer.plainDecimal(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
-import FoodbankJSON
+@testable import FoodbankJSON
+import CJansson
 import Testing
 
 @Suite struct JSONValueTests {
@@ -47,5 +48,20 @@ import Testing
     @Test func rejectsInvalidUTF8() {
         let bytes: [UInt8] = Array(#"{"sku":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(throws: JSONError.self) { try JSONValue.parse(bytes) }
+    }
+}
+
+/// The direct compact encoder writes exactly what jansson's dump writes.
+@Suite struct DirectEncodingTests {
+    @Test func matchesJanssonByteForByte() throws {
+        let samples: [JSONValue] = [
+            .object(["b": .int(-7), "a": .string("x\"y\\z\n\t\r\u{8}\u{c}\u{1}\u{1f}é😀/"), "ä": .null, "A": .bool(false),
+                     "n": .array([.double(0.1), .double(1e300), .double(-2.5), .int(Int64.max), .int(Int64.min), .bool(true)]),
+                     "o": .object([:]), "e": .array([]), "z": .object(["k": .string("")])]),
+            .string("plain"), .int(0), .null, .array([.object(["x": .double(3)])]),
+        ]
+        for value in samples {
+            #expect(value.encoded() == value.janssonEncoded(flags: Int(JSON_COMPACT | JSON_SORT_KEYS)), "\(value)")
+        }
     }
 }

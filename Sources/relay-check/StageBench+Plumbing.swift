@@ -11,7 +11,7 @@ import Logging
 
 /// The benchmark's plumbing: topics with a run suffix, producing, and running a stage until it has
 /// consumed a known number of records.
-struct Bench {
+struct StageBenchRun {
     let catalog: TopicCatalog
     let kafka: KafkaConfiguration
     let logger: Logger

@@ -1,4 +1,4 @@
-// stage-bench: normalize and dedupe throughput and end-to-end latency on the local stack, beside
+// relay-check bench-stages: normalize and dedupe throughput and end-to-end latency on the local stack, beside
 // the broker's transactional pass-through rate (a consume-produce loop that does no work) measured
 // in the same run as the ceiling. Run by scripts/bench-canonical.sh (release build).
 //
@@ -23,9 +23,8 @@ import FoodbankTopics
 import Foundation
 import Logging
 
-@main
 struct StageBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stage-bench", abstract: "Benchmark normalize and dedupe against the broker's ceiling.")
+    static let configuration = CommandConfiguration(commandName: "bench-stages", abstract: "Benchmark normalize and dedupe against the broker's transactional ceiling.")
 
     @Option(help: "Load size: about 2.4 canonical events per unit (450000 gives about a million).") var scale = 450_000
     @Option(help: "Records per transaction, for every stage and the ceiling.") var batch = 2000
@@ -34,17 +33,17 @@ struct StageBench: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // figures appear as they are measured, also into a file
-        var logger = Logger(label: "stage-bench")
+        var logger = Logger(label: "bench-stages")
         logger.logLevel = .warning
         let catalog = try TopicCatalog.loadDefault()
-        let kafka = try KafkaConfiguration.fromEnvironment(clientID: "stage-bench")
+        let kafka = try KafkaConfiguration.fromEnvironment(clientID: "bench-stages")
         let runID = "sb\(UInt32(Date().timeIntervalSince1970) % 1_000_000)"
         let started = ContinuousClock.now
         let load = RawTopicLoad(tag: runID, scale: scale)
         print(String(format: "load: %d raw records (%d re-sent, %d bad) generated in %.1f s; batch %d; %d cores", load.records.count, load.resent,
                      load.badRecords, (ContinuousClock.now - started).inSeconds, batch, ProcessInfo.processInfo.activeProcessorCount))
 
-        let bench = Bench(catalog: catalog, kafka: kafka, logger: logger, batch: batch)
+        let bench = StageBenchRun(catalog: catalog, kafka: kafka, logger: logger, batch: batch)
         let main = "\(runID)m"
         try bench.createTopics(suffix: main)
         let produceSeconds = try bench.produce(load.records, suffix: main, rate: nil)
