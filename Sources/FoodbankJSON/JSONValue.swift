@@ -1,4 +1,9 @@
 import CJansson
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// A JSON document as a Swift value, parsed and printed by jansson.
 ///
@@ -80,7 +85,7 @@ public enum JSONValue: Sendable, Equatable {
         case .object(let members):
             out.append(0x7B)
             // jansson sorts keys with strcmp: byte order of the UTF-8.
-            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (index, key) in members.keys.sorted(by: Self.byteOrder).enumerated() {
                 if index > 0 { out.append(0x2C) }
                 Self.writeString(key, to: &out)
                 out.append(0x3A)
@@ -90,9 +95,27 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// strcmp's order of two keys (jansson sorts that way): bytes of the UTF-8, compared with memcmp.
+    private static func byteOrder(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard let xs = x.baseAddress, let ys = y.baseAddress, !x.isEmpty, !y.isEmpty else { return x.count < y.count }
+                let common = memcmp(xs, ys, min(x.count, y.count))
+                return common != 0 ? common < 0 : x.count < y.count
+            }
+        }
+    }
+
     /// A string as jansson writes it: quotes, backslashes and control characters escaped, the rest as is.
     private static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: text.utf8)
+            out.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

@@ -57,7 +57,7 @@ import Testing
         let samples: [JSONValue] = [
             .object(["b": .int(-7), "a": .string("x\"y\\z\n\t\r\u{8}\u{c}\u{1}\u{1f}é😀/"), "ä": .null, "A": .bool(false),
                      "n": .array([.double(0.1), .double(1e300), .double(-2.5), .int(Int64.max), .int(Int64.min), .bool(true)]),
-                     "o": .object([:]), "e": .array([]), "z": .object(["k": .string("")])]),
+                     "o": .object([:]), "e": .array([]), "z": .object(["k": .string(""), "": .int(1), "kk": .null])]),
             .string("plain"), .int(0), .null, .array([.object(["x": .double(3)])]),
         ]
         for value in samples {
