@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "normalize", targets: ["normalize"]),
         .executable(name: "dedupe", targets: ["dedupe"]),
+        .executable(name: "reconcile", targets: ["reconcile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,6 +70,9 @@ let package = Package(
             "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // reconcile's stage: the ledger of inventory events, balances, item weights, freshness.
+        .target(name: "FoodbankReconcile", dependencies: ["FoodbankCanonical", "FoodbankJSON", "FoodbankPostgres"]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankJSON", "FoodbankPostgres"]),
 
@@ -117,6 +121,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "reconcile", dependencies: [
+            "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "FoodbankReconcileTests", dependencies: ["FoodbankReconcile", "FoodbankCanonical", "FoodbankJSON"]),
+
         .testTarget(name: "FoodbankNormalizeTests", dependencies: ["FoodbankNormalize", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming"]),
         .testTarget(name: "FoodbankDedupeTests", dependencies: ["FoodbankDedupe", "FoodbankKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
@@ -131,7 +142,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
             "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe",
-            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe",
+            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile",
         ]),
     ],
     swiftLanguageModes: [.v5]

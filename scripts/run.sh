@@ -6,8 +6,8 @@
 # What runs today: the exactly-once self-check (relay: Kafka to Kafka in transactions; sink: Kafka
 # to PostgreSQL with stored offsets), and ingestion fed by the simulator: cdc (the four source
 # databases), sftp-watcher (the two feeds), normalize (raw records to the four canonical models) and
-# dedupe (each event id once, to the unique topics). The later stages (reconcile, dq, nightly) join
-# this script as they land.
+# dedupe (each event id once, to the unique topics) and reconcile (on-hand and freshness). The later
+# stages (dq, nightly) join this script as they land.
 # Usage: scripts/run.sh [--records N] [--keep-running]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +68,7 @@ FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
 # Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
 "$BIN/simulator" --tag "L$(date +%s)" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
   > "$LOGS/simulator.log" 2>&1
@@ -88,8 +89,12 @@ for t in foodbank.cdc.warehouse.wms.inventory_transactions foodbank.files.legacy
          foodbank.cdc.donations.intake.donations foodbank.cdc.agency.agency.orders foodbank.cdc.fulfillment.pick.shipment_lines \
          foodbank.canonical.{inventory_events,donations,agency_orders,fulfillment_line_items} \
          foodbank.unique.{inventory_events,donations,agency_orders,fulfillment_line_items} \
-         foodbank.dlq.normalize foodbank.dlq.dedupe foodbank.dlq.sftp_watcher; do
+         foodbank.dlq.normalize foodbank.dlq.dedupe foodbank.dlq.reconcile foodbank.dlq.sftp_watcher; do
   printf '%-52s %8d records\n' "$t" "$(count_topic "$t")"
 done
+echo "== on hand (reconcile), largest positions"
+psql "$FOODBANK_DATABASE_URL" -c "SELECT sku, location_id, lot_code, on_hand_cases, on_hand_lbs, last_movement_at FROM ops.inventory_on_hand ORDER BY on_hand_cases DESC LIMIT 10"
+echo "== freshness"
+psql "$FOODBANK_DATABASE_URL" -c "SELECT source, last_source_ts, last_processed_at FROM ops.pipeline_freshness ORDER BY source"
 echo "truth of this simulation: $LOGS/truth"
 if [ $KEEP -eq 1 ]; then echo "running; Ctrl-C stops everything"; wait; fi

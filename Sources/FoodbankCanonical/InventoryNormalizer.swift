@@ -178,7 +178,7 @@ public enum InventoryNormalizer {
 
     /// `-?digits{1,12}(.digits{1,6})?` as a Decimal, by a byte scan (a Swift regex here cost more than
     /// the rest of normalization together); nil for anything else (exponents, commas, spaces).
-    static func plainDecimal(_ text: String) -> Decimal? {
+    public static func plainDecimal(_ text: String) -> Decimal? {
         var significand: UInt64 = 0
         var integerDigits = 0, fractionDigits = 0, negative = false, inFraction = false
         for (index, byte) in text.utf8.enumerated() {

@@ -112,8 +112,18 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `suffix` follows the VALUES list, e.g. `ON CONFLICT (event_id) DO NOTHING`. Returns rows affected.
     @discardableResult
     public func insertRows(into table: String, columns: [String], rows: [[PostgresValue]], suffix: String = "") throws -> Int {
+        try executeChunked(rows: rows, columns: columns.count) { values in
+            "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES \(values) \(suffix)"
+        }
+    }
+
+    /// Runs a statement built around a multi-row VALUES list, once per chunk of `rows` (below
+    /// PostgreSQL's parameter limit): `statement` gets the list (`($1,$2),($3,$4)`) to place.
+    /// Returns rows affected.
+    @discardableResult
+    public func executeChunked(rows: [[PostgresValue]], columns: Int, _ statement: (String) -> String) throws -> Int {
         guard !rows.isEmpty else { return 0 }
-        let rowsPerStatement = max(1, min(1000, 65_000 / max(columns.count, 1)))
+        let rowsPerStatement = max(1, min(1000, 65_000 / max(columns, 1)))
         var affected = 0
         for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
             let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
@@ -121,12 +131,11 @@ public final class PostgresConnection: @unchecked Sendable {
             placeholders.reserveCapacity(chunk.count)
             var parameter = 0
             for row in chunk {
-                precondition(row.count == columns.count, "row has \(row.count) values for \(columns.count) columns")
-                let slots = (0..<columns.count).map { _ in parameter += 1; return "$\(parameter)" }
+                precondition(row.count == columns, "row has \(row.count) values for \(columns) columns")
+                let slots = (0..<columns).map { _ in parameter += 1; return "$\(parameter)" }
                 placeholders.append("(" + slots.joined(separator: ",") + ")")
             }
-            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES \(placeholders.joined(separator: ",")) \(suffix)"
-            affected += try execute(sql, chunk.flatMap { $0 }).affectedRows
+            affected += try execute(statement(placeholders.joined(separator: ",")), chunk.flatMap { $0 }).affectedRows
         }
         return affected
     }

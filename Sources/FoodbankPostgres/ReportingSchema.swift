@@ -211,5 +211,42 @@ public enum ReportingSchema {
                 PRIMARY KEY (kind, parent_id, position)
             );
             """),
+            Migration(version: 8, name: "reconcile ledger and item master", sql: """
+            -- Every inventory event reconcile applied, once (the event id is the key: a record seen
+            -- twice upstream is applied once). On-hand is the sum of this ledger; nightly reads it by
+            -- business date. own_lbs: the movement's own weight, signed like delta_cases; NULL means
+            -- "cases times the item's unit weight".
+            CREATE TABLE ops.inventory_movements (
+                event_id       text PRIMARY KEY,
+                sku            text NOT NULL,
+                location_id    text NOT NULL,
+                lot_code       text NOT NULL,
+                movement_type  text NOT NULL,
+                retraction     boolean NOT NULL,
+                delta_cases    numeric(14,2) NOT NULL,
+                own_lbs        numeric(16,3),
+                reference_type text,
+                reference_id   text,
+                occurred_at    timestamptz NOT NULL,
+                business_date  date NOT NULL,
+                source_system  text NOT NULL,
+                applied_at     timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX inventory_movements_position ON ops.inventory_movements (sku, location_id, lot_code);
+            CREATE INDEX inventory_movements_business_date ON ops.inventory_movements (business_date);
+
+            -- The warehouse item master as CDC last said it (a deleted item keeps its row, marked).
+            CREATE TABLE ops.items (
+                sku             text PRIMARY KEY,
+                description     text,
+                category        text,
+                unit_weight_lbs numeric(10,3) NOT NULL,
+                perishable      boolean,
+                active          boolean,
+                deleted         boolean NOT NULL DEFAULT false,
+                source_position bigint NOT NULL,
+                updated_at      timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

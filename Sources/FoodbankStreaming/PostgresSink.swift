@@ -17,6 +17,8 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         public var inputTopics: [String]
         public var maxBatchRecords = 5000
         public var pollTimeout: Duration = .milliseconds(500)
+        /// Where records the handler rejects go; without one a rejection ends the sink.
+        public var deadLetterTopic: String?
 
         public init(stage: String, groupID: String, inputTopics: [String]) {
             self.stage = stage
@@ -27,12 +29,17 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
 
     /// Writes one batch inside the open transaction. Must be idempotent by event id.
     public typealias Handler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> Void
+    /// Like ``Handler``, and returns the records it could not use, with the reason: they go to the
+    /// dead-letter topic before the transaction commits (so a dead letter may repeat after a crash,
+    /// never go missing), and their offsets advance with the rest.
+    public typealias RejectingHandler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> [(message: KafkaMessage, reason: String)]
 
     private let kafka: KafkaConfiguration
     private let databaseURL: String
     public let configuration: Configuration
-    private let handler: Handler
+    private let handler: RejectingHandler
     private let logger: Logger
+    private var deadLetters: KafkaProducer?
     private let offsets: StoredOffsets
     public let statistics = StageStatistics()
 
@@ -40,7 +47,15 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     /// What this instance believes is stored for each partition it owns (nil: no row yet).
     private var owned: [TopicPartition: Int64?] = [:]
 
-    public init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger, handler: @escaping Handler) {
+    public convenience init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger, handler: @escaping Handler) {
+        self.init(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
+            try handler(batch, db)
+            return []
+        }
+    }
+
+    public init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger,
+                rejectingHandler handler: @escaping RejectingHandler) {
         self.kafka = kafka
         self.databaseURL = databaseURL
         self.configuration = configuration
@@ -51,6 +66,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
 
     public func run(until stop: StopSignal) throws {
         db = try PostgresConnection(url: databaseURL, timeout: .seconds(120), logger: logger)
+        if configuration.deadLetterTopic != nil { deadLetters = try KafkaProducer(configuration: kafka, logger: logger) }
         let consumer = try KafkaConsumer(configuration: kafka,
                                          consumer: KafkaConsumerConfiguration(groupID: configuration.groupID, topics: configuration.inputTopics),
                                          listener: self, logger: logger)
@@ -67,8 +83,8 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
                 continue
             }
             do {
-                try commit(batch)
-                statistics.committed(records: batch.count, deadLettered: 0)
+                let rejected = try commit(batch)
+                statistics.committed(records: batch.count, deadLettered: rejected)
             } catch let error as PostgresError where error.isConnectionFailure {
                 statistics.aborted()
                 logger.warning("database connection lost; reconnecting and re-reading from stored offsets", metadata: ["error": "\(error)"])
@@ -88,17 +104,31 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     }
 
     /// Writes the records of owned partitions and advances their stored offsets, in one transaction.
-    private func commit(_ batch: [KafkaMessage]) throws {
-        guard let db else { return }
+    /// Returns how many were dead-lettered.
+    private func commit(_ batch: [KafkaMessage]) throws -> Int {
+        guard let db else { return 0 }
         let owned = self.owned
         let batchForOwned = batch.filter { owned[$0.topicPartition] != nil }
-        guard !batchForOwned.isEmpty else { return }
+        guard !batchForOwned.isEmpty else { return 0 }
         let positions = BatchPositions(batchForOwned)
-        try db.transaction { db in
-            try handler(batchForOwned, db)
+        let rejected = try db.transaction { db in
+            let rejected = try handler(batchForOwned, db)
+            try deadLetter(rejected)
             try offsets.advance(from: owned.filter { positions.partitions.contains($0.key) }, to: positions.next, in: db)
+            return rejected.count
         }
         for (tp, next) in positions.next { self.owned[tp] = .some(next) }
+        return rejected
+    }
+
+    /// Publishes rejected records and waits for the broker's acknowledgement, before the batch commits.
+    private func deadLetter(_ rejected: [(message: KafkaMessage, reason: String)]) throws {
+        guard !rejected.isEmpty else { return }
+        guard let producer = deadLetters, let topic = configuration.deadLetterTopic else { throw RejectedRecord(rejected[0].reason) }
+        for (message, reason) in rejected {
+            try producer.send(DeadLetter.record(for: message, reason: reason, stage: configuration.stage, topic: topic))
+        }
+        try producer.flush()
     }
 
     /// Re-reads stored offsets for every owned partition and moves the consumer there.

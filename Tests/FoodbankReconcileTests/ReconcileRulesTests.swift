@@ -1,0 +1,72 @@
+import FoodbankCanonical
+import FoodbankJSON
+@testable import FoodbankReconcile
+import Foundation
+import Testing
+
+@Suite struct ReconcileRulesTests {
+    static let now = Date(timeIntervalSince1970: 1_795_400_000)
+
+    static func event(_ row: [String: JSONValue], txID: Int64, op: String = "c", before: [String: JSONValue]? = nil) throws -> [[UInt8]] {
+        let envelope = JSONValue.object(["op": .string(op), "before": before.map(JSONValue.object) ?? .null, "after": op == "d" ? .null : .object(row),
+                                         "source": .object(["txId": .int(txID), "lsn": .int(txID * 10), "ts_ms": .int(1_795_362_716_373)])])
+        return try InventoryNormalizer.fromWarehouse(envelope, processedAt: now).map { $0.json().encoded() }
+    }
+
+    static let row: [String: JSONValue] = [
+        "txn_id": .int(1), "txn_type": .string("receipt"), "sku": .string("SKU-1"), "location_id": .string("OAK-MAIN"), "to_location_id": .null,
+        "lot_code": .null, "quantity_cases": .string("10.00"), "weight_lbs": .string("200.00"), "reason_code": .null, "reference_type": .null,
+        "reference_id": .null, "occurred_at": .string("2026-11-20T18:00:00Z"), "recorded_by": .null, "updated_at": .string("2026-11-20T18:00:00Z"),
+    ]
+
+    @Test func movementsCarryTheirSignedDeltaAndOwnWeight() throws {
+        var distribution = Self.row
+        distribution["txn_id"] = .int(2)
+        distribution["txn_type"] = .string("distribution")
+        distribution["quantity_cases"] = .string("4.00")
+        distribution["weight_lbs"] = .null
+        let values = try Self.event(Self.row, txID: 10) + Self.event(distribution, txID: 11)
+        let plan = ReconcileRules.plan(values.map { (.inventoryEvents, $0) })
+        #expect(plan.rejected.isEmpty)
+        #expect(plan.movements.map(\.deltaCases) == [10, -4])
+        #expect(plan.movements.map(\.ownLbs) == [200, nil], "nil: derived from the item's unit weight")
+        #expect(plan.movements.first?.businessDate == "2026-11-20")
+        #expect(plan.freshness["warehouse"] != nil)
+    }
+
+    @Test func anUpdatedRowsRetractionTakesAwayItsOwnWeight() throws {
+        var corrected = Self.row
+        corrected["quantity_cases"] = .string("12.00")
+        corrected["weight_lbs"] = .string("240.00")
+        let values = try Self.event(Self.row, txID: 10) + Self.event(corrected, txID: 11, op: "u", before: Self.row)
+        let plan = ReconcileRules.plan(values.map { (.inventoryEvents, $0) })
+        #expect(plan.movements.map(\.deltaCases).reduce(0, +) == 12)
+        #expect(plan.movements.compactMap(\.ownLbs).reduce(0, +) == 240)
+    }
+
+    @Test func theNewestItemVersionWinsAndTombstonesAreNothing() throws {
+        func item(_ weight: String, lsn: Int64, op: String = "c") -> [UInt8] {
+            let row = JSONValue.object(["sku": .string("SKU-1"), "description": .string("Beans"), "category": .string("dry_goods"),
+                                        "unit_weight_lbs": .string(weight), "perishable": .bool(false), "active": .bool(true)])
+            return JSONValue.object(["op": .string(op), "before": op == "d" ? row : .null, "after": op == "d" ? .null : row,
+                                     "source": .object(["lsn": .int(lsn), "txId": .int(1)])]).encoded()
+        }
+        let plan = ReconcileRules.plan([(.items, item("12.500", lsn: 20)), (.items, item("10.000", lsn: 10)), (.items, nil)])
+        #expect(plan.items["SKU-1"]?.unitWeightLbs == Decimal(string: "12.5"))
+        #expect(plan.rejected.isEmpty)
+        #expect(ReconcileRules.plan([(.items, item("1", lsn: 30, op: "d"))]).items["SKU-1"]?.deleted == true)
+    }
+
+    @Test func badRecordsAreRejectedWithTheirIndexAndTheRestApplies() throws {
+        let good = try Self.event(Self.row, txID: 10)[0]
+        let records: [(ReconcileRules.Input, [UInt8]?)] = [
+            (.inventoryEvents, Array("{nope".utf8)), (.inventoryEvents, good), (.inventoryEvents, nil),
+            (.inventoryEvents, Array(#"{"schema_version":9}"#.utf8)), (.items, Array(#"{"op":"c","after":{"sku":"X","unit_weight_lbs":"heavy"}}"#.utf8)),
+            (.otherCanonical, Array(#"{"event_id":"x"}"#.utf8)),
+        ]
+        let plan = ReconcileRules.plan(records)
+        #expect(plan.movements.count == 1)
+        #expect(plan.rejected.map(\.index) == [0, 2, 3, 4, 5])
+        #expect(plan.rejected.allSatisfy { !$0.reason.isEmpty })
+    }
+}

@@ -1,0 +1,117 @@
+import FoodbankCanonical
+import FoodbankJSON
+import FoodbankKafka
+import FoodbankPostgres
+import FoodbankStreaming
+import FoodbankTopics
+import Foundation
+import Testing
+
+extension Integration {
+    /// reconcile on the real stack: unique inventory events (some delivered twice, some bad) and the
+    /// item master into ops.inventory_on_hand, exactly once through SIGKILLs.
+    @Suite struct ReconcileRuns {
+        @Test func balancesEqualTheSumOfEventsThroughKillsAndRedeliveries() throws {
+            let tag = TestStack.uniqueName("rc").replacingOccurrences(of: "-", with: "_")
+            let names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: tag)
+            let kafka = try TestStack.kafka
+            let declared = ["foodbank.unique.inventory_events", "foodbank.cdc.warehouse.wms.items", "foodbank.unique.donations",
+                            "foodbank.unique.agency_orders", "foodbank.unique.fulfillment_line_items", "foodbank.dlq.reconcile"]
+            _ = try KafkaAdmin(configuration: kafka).createTopics(try declared.map { .init(name: try names.name($0), partitions: try names.catalog.topic($0).partitions) })
+
+            // 3,000 warehouse rows over 30 skus of this run, a tenth corrected, a twentieth deleted.
+            var events: [InventoryEvent] = []
+            var rng = SystemRandomNumberGenerator()
+            let types = ["receipt", "receipt", "distribution", "transfer", "spoilage", "adjustment"]
+            for id in 1...3000 {
+                var row: [String: JSONValue] = [
+                    "txn_id": .int(Int64(id)), "txn_type": .string(types[id % types.count]), "sku": .string("SKU-\(tag)-\(id % 30)"),
+                    "location_id": .string("OAK-MAIN"), "to_location_id": .string("OAK-COLD"), "lot_code": id % 4 == 0 ? .string("L\(id % 3)") : .null,
+                    "quantity_cases": .string("\(Int.random(in: 1...40, using: &rng)).00"),
+                    "weight_lbs": id % 5 == 0 ? .string("\(id % 90 + 10).50") : .null, "reason_code": .null, "reference_type": .null,
+                    "reference_id": .null, "occurred_at": .string("2026-11-20T18:00:00Z"), "recorded_by": .null, "updated_at": .string("2026-11-20T18:00:00Z"),
+                ]
+                func change(_ op: String, before: JSONValue, after: JSONValue, tx: Int) throws {
+                    events += try InventoryNormalizer.fromWarehouse(.object(["op": .string(op), "before": before, "after": after,
+                        "source": .object(["txId": .int(Int64(tx)), "lsn": .int(Int64(tx)), "ts_ms": .int(1_795_362_716_373)])]), processedAt: Date())
+                }
+                try change("c", before: .null, after: .object(row), tx: id * 10)
+                if id % 10 == 0 {
+                    let before = row
+                    row["quantity_cases"] = .string("7.00")
+                    try change("u", before: .object(before), after: .object(row), tx: id * 10 + 1)
+                }
+                if id % 20 == 0 { try change("d", before: .object(row), after: .null, tx: id * 10 + 2) }
+            }
+            var expected: [String: Decimal] = [:]
+            for event in events { expected["\(event.sku)|\(event.locationID)|\(event.lotCode)", default: 0] += event.deltaCases }
+
+            let producer = try KafkaProducer(configuration: kafka)
+            let inventory = try names.name("foodbank.unique.inventory_events")
+            func send(_ batch: ArraySlice<InventoryEvent>) throws {
+                for event in batch { try producer.send(KafkaRecord(topic: inventory, key: Array(event.key.utf8), value: event.json().encoded())) }
+                try producer.flush()
+            }
+            // Every 7th event delivered twice (an aborted copy the local broker shows, or an upstream retry).
+            let withRepeats = events.enumerated().flatMap { $0.offset % 7 == 0 ? [$0.element, $0.element] : [$0.element] }
+            try send(withRepeats[...].prefix(withRepeats.count / 2))
+            try producer.send(KafkaRecord(topic: inventory, key: Array("bad".utf8), value: Array("{not an event".utf8)))
+
+            let db = try TestStack.database()
+            func applied() throws -> Int {
+                Int(try db.execute("SELECT count(*) FROM ops.inventory_movements WHERE sku LIKE $1", [.text("SKU-\(tag)-%")]).scalar ?? "0") ?? 0
+            }
+            func start() throws -> ChildProcess {
+                try ChildProcess(TestStack.binDirectory.appendingPathComponent("reconcile"), ["--group", "reconcile-\(tag)", "--topic-suffix", tag, "--batch", "500"],
+                                 environment: TestStack.environment.merging(["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"]) { _, new in new },
+                                 name: "reconcile-\(tag)")
+            }
+            var reconcile = try start()
+            defer { reconcile.terminate() }
+            for share in [0.2, 0.5, 0.8] {
+                let target = Int(Double(events.count) * share)
+                #expect(try eventually(timeout: .seconds(120), every: .milliseconds(50)) { try applied() >= target }, "stuck before \(target)\n\(reconcile.logTail)")
+                reconcile.crash()
+                reconcile = try start()
+                if share == 0.5 { try send(withRepeats[(withRepeats.count / 2)...]) }
+            }
+            // The item master arrives last: pounds of movements without their own weight follow it.
+            let items = try names.name("foodbank.cdc.warehouse.wms.items")
+            for sku in 0..<30 {
+                let row = JSONValue.object(["sku": .string("SKU-\(tag)-\(sku)"), "description": .string("item"), "category": .string("dry_goods"),
+                                            "unit_weight_lbs": .string("2.500"), "perishable": .bool(false), "active": .bool(true)])
+                try producer.send(KafkaRecord(topic: items, key: nil, value: JSONValue.object(["op": .string("r"), "before": .null, "after": row,
+                                                                                               "source": .object(["lsn": .int(1), "txId": .int(1)])]).encoded()))
+            }
+            try producer.flush()
+            let complete = try eventually(timeout: .seconds(120)) { try applied() == events.count }
+            let count = try applied()
+            #expect(complete, "applied \(count) of \(events.count)\n\(reconcile.logTail)")
+            #expect(try eventually(timeout: .seconds(60)) {
+                try db.execute("SELECT count(*) FROM ops.items WHERE sku LIKE $1", [.text("SKU-\(tag)-%")]).scalar == "30"
+            })
+            Thread.sleep(forTimeInterval: 1)
+
+            let rows = try db.execute("""
+                SELECT sku, location_id, lot_code, on_hand_cases::text AS cases, on_hand_lbs::text AS lbs FROM ops.inventory_on_hand WHERE sku LIKE $1
+                """, [.text("SKU-\(tag)-%")])
+            var actual: [String: Decimal] = [:]
+            for row in 0..<rows.count {
+                actual["\(rows.value(row, "sku")!)|\(rows.value(row, "location_id")!)|\(rows.value(row, "lot_code")!)"] = Decimal(string: rows.value(row, "cases")!)
+            }
+            #expect(actual == expected, "on-hand differs from the sum of events")
+            // Pounds: own weights where given, else 2.5 lbs a case, recomputed once the items arrived.
+            let lbs = try db.execute("""
+                SELECT (SELECT sum(on_hand_lbs) FROM ops.inventory_on_hand WHERE sku LIKE $1)::text AS held,
+                       (SELECT sum(coalesce(own_lbs, delta_cases * 2.5)) FROM ops.inventory_movements WHERE sku LIKE $1)::text AS ledger
+                """, [.text("SKU-\(tag)-%")])
+            #expect(lbs.value(0, "held").flatMap { Decimal(string: $0) } == lbs.value(0, "ledger").flatMap { Decimal(string: $0) })
+            let freshness = try db.execute("SELECT last_source_ts FROM ops.pipeline_freshness WHERE source = 'warehouse'")
+            #expect(freshness.count == 1)
+
+            let dead = try readTopic(try names.name("foodbank.dlq.reconcile"), kafka: kafka, timeout: .seconds(30)) { !$0.isEmpty }
+            #expect(dead.contains { $0.header(DeadLetter.reasonHeader).map { String(decoding: $0, as: UTF8.self).contains("invalid JSON") } == true })
+            #expect(reconcile.isRunning, "reconcile stopped:\n\(reconcile.logTail)")
+        }
+    }
+}
