@@ -98,7 +98,7 @@ extension Integration {
             #expect(try eventually(timeout: .seconds(30)) { try run.admin.describeGroup(run.normalizeGroup).memberCount == 0 })
             try run.admin.alterGroupOffsets(group: run.normalizeGroup, offsets: caughtUp.mapValues { _ in 0 })
             instances["normalize"]!["a"] = try run.start("normalize", instance: "a")
-            let replayed = try eventually(timeout: .seconds(180), every: .milliseconds(500)) {
+            let replayed = try eventually(timeout: .seconds(240), every: .milliseconds(500)) {
                 try run.committed(run.normalizeGroup, topics: run.rawTopics) == caughtUp
             }
             #expect(replayed, "normalize did not replay to \(caughtUp.values.reduce(0, +))\n\(logs())")
