@@ -54,13 +54,16 @@ let package = Package(
             "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Days to calendar dates and back, under the hand-written timestamp code of cdc and the canonical models.
+        .target(name: "FoodbankCalendar"),
+
         // Change data capture from the source databases: Debezium's envelope, wal2json decoding, slots.
         .target(name: "FoodbankCDC", dependencies: [
-            "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
+            "FoodbankCalendar", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The canonical models and the rules that turn source records into them.
-        .target(name: "FoodbankCanonical", dependencies: ["FoodbankJSON"]),
+        .target(name: "FoodbankCanonical", dependencies: ["FoodbankCalendar", "FoodbankJSON"]),
 
         // normalize's stage: raw records to canonical ones, lines keyed through their header's facts.
         .target(name: "FoodbankNormalize", dependencies: ["FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics"]),

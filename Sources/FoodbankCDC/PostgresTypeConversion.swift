@@ -1,3 +1,4 @@
+import FoodbankCalendar
 import FoodbankJSON
 
 /// PostgreSQL values to the JSON Debezium emits for them with the platform's connector settings
@@ -102,26 +103,13 @@ struct Instant: Equatable {
 
     /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).
     static func days(fromDate text: String) -> Int64? {
-        let f = text.split(separator: "-").map { Int64($0) }
+        let f = text.split(separator: "-").map { Int($0) }
         guard f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...12).contains(m), (1...31).contains(d) else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        return Int64(CivilDate.days(year: y, month: m, day: d))
     }
 
     static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let (y, m, d) = CivilDate.civil(fromDays: Int(days))
+        return (Int64(y), Int64(m), Int64(d))
     }
 }

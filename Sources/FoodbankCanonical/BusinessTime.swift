@@ -1,3 +1,4 @@
+import FoodbankCalendar
 import Foundation
 
 /// Business time: every movement belongs to a day in America/Los_Angeles.
@@ -55,8 +56,8 @@ public enum BusinessTime {
     }
 }
 
-/// Calendar arithmetic on the proleptic Gregorian calendar (H. Hinnant's days-from-civil), for
-/// formatting and parsing timestamps without Foundation's slow formatters.
+/// A UTC instant broken into calendar fields, for formatting and parsing timestamps without
+/// Foundation's slow formatters.
 struct CivilTime {
     var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int
 
@@ -66,32 +67,11 @@ struct CivilTime {
         var days = totalMillis / millisPerDay
         var rest = totalMillis % millisPerDay
         if rest < 0 { rest += millisPerDay; days -= 1 }
-        (year, month, day) = Self.civil(fromDays: days)
+        (year, month, day) = CivilDate.civil(fromDays: days)
         hour = rest / 3_600_000
         minute = rest / 60_000 % 60
         second = rest / 1000 % 60
         millisecond = rest % 1000
-    }
-
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     var dateText: String {
@@ -138,7 +118,7 @@ struct CivilTime {
               let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         // Reject days a month does not have (Feb 30) rather than rolling them over.
-        guard civil(fromDays: days(year: year, month: month, day: day)) == (year, month, day) else { return nil }
+        guard CivilDate.civil(fromDays: CivilDate.days(year: year, month: month, day: day)) == (year, month, day) else { return nil }
         var index = 19
         var fraction = 0.0
         if index < b.count, b[index] == 0x2E {
@@ -164,7 +144,7 @@ struct CivilTime {
             return nil
         }
         guard index == b.count else { return nil }
-        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }

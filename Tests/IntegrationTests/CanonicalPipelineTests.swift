@@ -89,17 +89,18 @@ extension Integration {
             #expect(deadSources.count == load.badRecords)
             #expect(dead.allSatisfy { ($0.header(DeadLetter.reasonHeader)?.count ?? 0) > 0 })
 
-            // Replay: normalize's group back to the beginning of the raw topics. Nothing new may reach
-            // the unique topics.
+            // Replay: the raw topics again from their beginning, through a normalize group with no
+            // committed offsets (what resetting a group to the earliest offset gives; the Kafka-layer
+            // tests cover resetting a group's offsets itself). Nothing new may reach the unique topics.
+            // A fresh group rather than the old one reset: on Tansu 0.6.0 a member joining a group whose
+            // members have just left sometimes waits out the rebalance timeout (seen in a CI run).
             let uniqueCounts = uniqueRecords.mapValues(\.count)
             let caughtUp = try run.committed(run.normalizeGroup, topics: run.rawTopics)
             for process in instances["normalize"]!.values { process.terminate() }
-            instances["normalize"] = [:]
-            #expect(try eventually(timeout: .seconds(30)) { try run.admin.describeGroup(run.normalizeGroup).memberCount == 0 })
-            try run.admin.alterGroupOffsets(group: run.normalizeGroup, offsets: caughtUp.mapValues { _ in 0 })
-            instances["normalize"]!["a"] = try run.start("normalize", instance: "a")
+            let replayGroup = "\(run.normalizeGroup)-replay"
+            instances["normalize"] = ["replay": try run.start("normalize", instance: "replay", group: replayGroup)]
             let replayed = try eventually(timeout: .seconds(240), every: .milliseconds(500)) {
-                try run.committed(run.normalizeGroup, topics: run.rawTopics) == caughtUp
+                try run.committed(replayGroup, topics: run.rawTopics) == caughtUp
             }
             #expect(replayed, "normalize did not replay to \(caughtUp.values.reduce(0, +))\n\(logs())")
             // dedupe has read all the replayed canonical records once its offsets reach their ends.

@@ -42,8 +42,8 @@ struct CanonicalPipelineRun {
         try producer.flush()
     }
 
-    func start(_ executable: String, instance: String) throws -> ChildProcess {
-        let group = executable == "normalize" ? normalizeGroup : dedupeGroup
+    func start(_ executable: String, instance: String, group: String? = nil) throws -> ChildProcess {
+        let group = group ?? (executable == "normalize" ? normalizeGroup : dedupeGroup)
         return try ChildProcess(TestStack.binDirectory.appendingPathComponent(executable), ["--group", group, "--topic-suffix", tag, "--batch", "1000"],
                                 // A short poll interval bounds how long a join waits for a member that is gone
                                 // (it is the rebalance timeout): on Tansu 0.6.0 a join after the group's members
