@@ -70,7 +70,7 @@ let package = Package(
 
         // dedupe's stage: each event id once, with a bounded window of seen ids rebuilt from a changelog.
         .target(name: "FoodbankDedupe", dependencies: [
-            "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
+            "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // reconcile's stage: the ledger of inventory events, balances, item weights, freshness.

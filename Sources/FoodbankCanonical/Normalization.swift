@@ -21,6 +21,13 @@ public struct CanonicalOutput: Sendable, Equatable {
     public static let models = ["inventory_events"] + CanonicalModel.allCases.map(\.rawValue)
 }
 
+/// Headers every canonical record carries, so dedupe reads the id without parsing the value.
+public enum CanonicalHeaders {
+    public static let eventID = "foodbank.event_id"
+    /// The raw record's coordinates (`topic[partition]@offset`).
+    public static let source = "foodbank.source"
+}
+
 /// Which normalization rule a raw topic's records follow.
 public enum RawSource: Sendable, Equatable {
     case warehouseMovements, legacyFeed, adjustmentsFeed

@@ -1,3 +1,4 @@
+import FoodbankCanonical
 import FoodbankKafka
 import FoodbankStreaming
 import FoodbankTopics
@@ -55,8 +56,6 @@ public final class DedupeStage: RelayStage {
     public private(set) var duplicatesDropped = 0
     /// Names the canonical record a unique record was passed from (lineage, and tests tell a retried
     /// input from a duplicate that got through by it).
-    /// The id header normalize sets (FoodbankNormalize's CanonicalHeaders.eventID).
-    public static let eventIDHeader = "foodbank.event_id"
     public static let inputHeader = "foodbank.dedupe.input"
 
     private struct Pending {
@@ -129,7 +128,7 @@ public final class DedupeStage: RelayStage {
                 output.rejected.append((message, "a canonical record without a value (tombstone)"))
                 continue
             }
-            guard let id = message.header(Self.eventIDHeader).map({ String(decoding: $0, as: UTF8.self) }), !id.isEmpty else {
+            guard let id = message.header(CanonicalHeaders.eventID).map({ String(decoding: $0, as: UTF8.self) }), !id.isEmpty else {
                 output.rejected.append((message, "no foodbank.event_id header"))
                 continue
             }

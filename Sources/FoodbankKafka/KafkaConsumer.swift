@@ -136,11 +136,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         return TopicPartitionList.entries(list).map(\.topicPartition)
     }
 
-    /// The partition's low and high watermarks, from the broker.
-    public func watermarks(_ partition: TopicPartition, timeout: Duration = .seconds(10)) throws -> Watermarks {
-        try client.watermarks(partition, timeout: timeout)
-    }
-
     /// Moves the read position of assigned partitions (used to rewind after an aborted transaction).
     public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(10)) throws {
         guard !offsets.isEmpty else { return }

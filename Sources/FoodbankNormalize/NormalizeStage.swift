@@ -105,9 +105,3 @@ public final class NormalizeStage: RelayStage {
                               KafkaHeader(name: CanonicalHeaders.source, string: message.coordinates)])
     }
 }
-
-/// Headers every canonical record carries, so dedupe reads the id without parsing the value.
-public enum CanonicalHeaders {
-    public static let eventID = "foodbank.event_id"
-    public static let source = "foodbank.source"
-}

@@ -27,7 +27,7 @@ struct StageBenchRun {
 
     /// Every topic normalize and dedupe touch, plus the ceiling's output, with the run's suffix.
     func createTopics(suffix: String) throws {
-        let declared = (catalog.names(withPrefix: "foodbank.cdc.") + catalog.names(withPrefix: "foodbank.files.")).filter { RawSource.forTopic($0) != nil }
+        let declared = try rawTopics("")
             + CanonicalOutput.models.flatMap { ["foodbank.canonical.\($0)", "foodbank.unique.\($0)"] }
             + ["foodbank.state.dedupe_changelog", "foodbank.dlq.normalize", "foodbank.dlq.dedupe", "foodbank.selfcheck.output"]
         _ = try KafkaAdmin(configuration: kafka).createTopics(try declared.map { .init(name: topic($0, suffix), partitions: try catalog.topic($0).partitions) })
@@ -137,7 +137,7 @@ struct StageBenchRun {
         let rawTimes = try readAll(try rawTopics(suffix)).reduce(into: [String: Int64]()) { $0[$1.coordinates] = $1.timestampMillis }
         var latencies: [Double] = []
         for message in try readAll(CanonicalOutput.models.map { topic("foodbank.unique.\($0)", suffix) }) {
-            guard let source = message.header("foodbank.source").map({ String(decoding: $0, as: UTF8.self) }), let raw = rawTimes[source],
+            guard let source = message.header(CanonicalHeaders.source).map({ String(decoding: $0, as: UTF8.self) }), let raw = rawTimes[source],
                   let done = message.timestampMillis else { continue }
             latencies.append(Double(done - raw))
         }
