@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "normalize", targets: ["normalize"]),
         .executable(name: "dedupe", targets: ["dedupe"]),
         .executable(name: "reconcile", targets: ["reconcile"]),
+        .executable(name: "dq", targets: ["dq"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,6 +77,9 @@ let package = Package(
         // reconcile's stage: the ledger of inventory events, balances, item weights, freshness.
         .target(name: "FoodbankReconcile", dependencies: ["FoodbankCanonical", "FoodbankJSON", "FoodbankPostgres"]),
 
+        // dq's checks, declared in one place, and the state that lets them be judged again as facts change.
+        .target(name: "FoodbankDQ", dependencies: ["FoodbankCanonical", "FoodbankJSON", "FoodbankPostgres"]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankJSON", "FoodbankPostgres"]),
 
@@ -125,11 +129,18 @@ let package = Package(
         ]),
 
         .executableTarget(name: "reconcile", dependencies: [
-            "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "FoodbankReconcileTests", dependencies: ["FoodbankReconcile", "FoodbankCanonical", "FoodbankJSON"]),
+
+        .executableTarget(name: "dq", dependencies: [
+            "FoodbankDQ", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "FoodbankDQTests", dependencies: ["FoodbankDQ", "FoodbankCanonical", "FoodbankJSON"]),
 
         .testTarget(name: "FoodbankNormalizeTests", dependencies: ["FoodbankNormalize", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming"]),
         .testTarget(name: "FoodbankDedupeTests", dependencies: ["FoodbankDedupe", "FoodbankKafka", .product(name: "Logging", package: "swift-log")]),
@@ -144,8 +155,8 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe",
-            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile",
+            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe", "FoodbankDQ",
+            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile", "dq",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -248,5 +248,65 @@ public enum ReportingSchema {
                 updated_at      timestamptz NOT NULL DEFAULT now()
             );
             """),
+            Migration(version: 9, name: "dq state", sql: """
+            -- What dq has seen, enough to judge its checks again whenever a fact changes: the latest
+            -- version of each source row it needs (position guards keep a late older version out).
+            CREATE SCHEMA IF NOT EXISTS dq;
+            CREATE TABLE dq.items (
+                sku      text PRIMARY KEY,
+                deleted  boolean NOT NULL,
+                position bigint NOT NULL
+            );
+            -- Only the live records that named a sku while it was unknown: small, whatever the volume.
+            CREATE TABLE dq.unknown_sku_references (
+                record_id   text PRIMARY KEY,
+                sku         text NOT NULL,
+                record_type text NOT NULL
+            );
+            CREATE INDEX unknown_sku_references_sku ON dq.unknown_sku_references (sku);
+            CREATE TABLE dq.intakes (
+                intake_id   bigint PRIMARY KEY,
+                donation_id text NOT NULL,
+                voided      boolean NOT NULL,
+                live        boolean NOT NULL,
+                position    bigint NOT NULL
+            );
+            CREATE INDEX intakes_donation ON dq.intakes (donation_id);
+            CREATE TABLE dq.orders (
+                order_id text PRIMARY KEY,
+                live     boolean NOT NULL,
+                position bigint NOT NULL
+            );
+            CREATE TABLE dq.order_lines (
+                order_id text NOT NULL,
+                line_no  bigint NOT NULL,
+                live     boolean NOT NULL,
+                position bigint NOT NULL,
+                PRIMARY KEY (order_id, line_no)
+            );
+            -- first_seen_at: when dq first read the shipment, the start of its grace period; pending:
+            -- not decided yet (the sweep's work list).
+            CREATE TABLE dq.shipments (
+                shipment_id   text PRIMARY KEY,
+                order_id      text NOT NULL,
+                void          boolean NOT NULL,
+                live          boolean NOT NULL,
+                position      bigint NOT NULL,
+                first_seen_at timestamptz NOT NULL,
+                pending       boolean NOT NULL DEFAULT true
+            );
+            CREATE INDEX shipments_order ON dq.shipments (order_id);
+            CREATE INDEX shipments_pending ON dq.shipments (first_seen_at) WHERE pending;
+            CREATE TABLE dq.shipment_lines (
+                shipment_id   text NOT NULL,
+                line_no       bigint NOT NULL,
+                order_line_no bigint NOT NULL,
+                live          boolean NOT NULL,
+                position      bigint NOT NULL,
+                PRIMARY KEY (shipment_id, line_no)
+            );
+            -- Numbering a problem's findings counts its earlier rows.
+            CREATE INDEX dq_violations_entity ON ops.dq_violations (check_name, entity_type, entity_key);
+            """),
     ]
 }

@@ -20,18 +20,6 @@ public struct LedgerMovement: Equatable, Sendable {
     public var sourceSystem: String
 }
 
-/// A version of a warehouse item, from its CDC topic.
-public struct ItemVersion: Equatable, Sendable {
-    public var sku: String
-    public var description: String?
-    public var category: String?
-    public var unitWeightLbs: Decimal
-    public var perishable: Bool?
-    public var active: Bool?
-    public var deleted: Bool
-    public var position: Int64
-}
-
 /// What one batch asks of the database, computed without it.
 public struct ReconcilePlan: Equatable, Sendable {
     public var movements: [LedgerMovement] = []
@@ -69,7 +57,7 @@ public enum ReconcileRules {
                     plan.movements.append(movement)
                     mark(&plan, system: movement.sourceSystem, json)
                 case .items:
-                    guard let item = try item(record.value.map(parse)) else { continue }
+                    guard let item = try ItemVersion(changeEvent: record.value.map(parse)) else { continue }
                     if (plan.items[item.sku]?.position ?? .min) <= item.position { plan.items[item.sku] = item }
                 case .otherCanonical:
                     let json = try parse(record.value)
@@ -106,20 +94,6 @@ public enum ReconcileRules {
                               deltaCases: delta, ownLbs: ownLbs, referenceType: json["reference_type"]?.stringValue,
                               referenceID: json["reference_id"]?.stringValue, occurredAt: occurredAt, businessDate: try text("business_date"),
                               sourceSystem: json["source"]?["system"]?.stringValue ?? "unknown")
-    }
-
-    /// A Debezium change event of `wms.items`; nil for a tombstone.
-    static func item(_ envelope: JSONValue?) throws -> ItemVersion? {
-        guard let envelope else { return nil }
-        guard let op = envelope["op"]?.stringValue else { throw Rejection("no op in the change event") }
-        let deleted = op == "d"
-        guard let row = envelope[deleted ? "before" : "after"], row.objectValue != nil else { throw Rejection("op \(op) without its row") }
-        guard let sku = row["sku"]?.stringValue, !sku.isEmpty else { throw Rejection("item without sku") }
-        guard let weightText = row["unit_weight_lbs"]?.stringValue ?? row["unit_weight_lbs"]?.intValue.map(String.init),
-              let weight = InventoryNormalizer.plainDecimal(weightText) else { throw Rejection("unit_weight_lbs is not a decimal") }
-        return ItemVersion(sku: sku, description: row["description"]?.stringValue, category: row["category"]?.stringValue, unitWeightLbs: weight,
-                           perishable: row["perishable"]?.boolValue, active: row["active"]?.boolValue, deleted: deleted,
-                           position: envelope["source"]?["lsn"]?.intValue ?? 0)
     }
 
     /// Freshness: the source's commit time when it has one (CDC), else when normalize read it (files).

@@ -1,3 +1,4 @@
+import FoodbankCanonical
 import FoodbankJSON
 import FoodbankPostgres
 import Foundation
@@ -5,11 +6,33 @@ import Foundation
 /// Applies a ``ReconcilePlan`` inside the sink's transaction: the item master, the ledger and the
 /// balances it moves, and freshness. Every statement is parameterized and multi-row.
 public enum ReconcileStore {
-    public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws {
+    /// Returns the balances the plan changed, as they stand inside the transaction.
+    @discardableResult
+    public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
         let reweighed = try applyItems(Array(plan.items.values), db)
         try applyMovements(plan.movements, db)
         try recomputeWeights(of: reweighed, db)
         try applyFreshness(plan.freshness, db)
+        return try balances(positions: Set(plan.movements.map { [$0.sku, $0.locationID, $0.lotCode] }), skus: reweighed, db)
+    }
+
+    /// The current rows of these positions and of every position of these skus.
+    static func balances(positions: Set<[String]>, skus: [String], _ db: PostgresConnection) throws -> [InventoryBalance] {
+        guard !positions.isEmpty || !skus.isEmpty else { return [] }
+        let positionList = JSONValue.array(positions.sorted { $0.lexicographicallyPrecedes($1) }.map { .array($0.map(JSONValue.string)) })
+        let result = try db.execute("""
+            SELECT sku, location_id, lot_code, on_hand_cases::text AS cases, on_hand_lbs::text AS lbs,
+                   to_char(last_movement_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_movement_at
+            FROM ops.inventory_on_hand
+            WHERE (sku, location_id, lot_code) IN (SELECT p->>0, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)
+               OR sku IN (SELECT jsonb_array_elements_text($2::jsonb))
+            ORDER BY sku, location_id, lot_code
+            """, [.text(positionList.encodedString()), .text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])
+        return (0..<result.count).map { row in
+            InventoryBalance(sku: result.value(row, "sku")!, locationID: result.value(row, "location_id")!, lotCode: result.value(row, "lot_code")!,
+                             onHandCases: Decimal(string: result.value(row, "cases")!) ?? 0, onHandLbs: Decimal(string: result.value(row, "lbs")!) ?? 0,
+                             lastMovementAt: result.value(row, "last_movement_at"))
+        }
     }
 
     /// Newer item versions replace older ones; returns the skus whose unit weight changed.

@@ -3,6 +3,21 @@ import FoodbankPostgres
 import Foundation
 import Logging
 
+/// What a batch produced besides its rows.
+public struct SinkOutcome: Sendable {
+    /// Records the handler could not use, with the reason: they go to the dead-letter topic and
+    /// their offsets advance with the rest.
+    public var rejected: [(message: KafkaMessage, reason: String)]
+    /// Records derived from the batch (reconcile's balances, dq's findings). Published before the
+    /// transaction commits, so they are at least once: keep them idempotent (latest value per key).
+    public var published: [KafkaRecord]
+
+    public init(rejected: [(message: KafkaMessage, reason: String)] = [], published: [KafkaRecord] = []) {
+        self.rejected = rejected
+        self.published = published
+    }
+}
+
 /// The Kafka-to-PostgreSQL exactly-once loop (reconcile, dq, the self-check sink): each batch's
 /// rows and its offsets commit in one database transaction; on assignment the consumer seeks to
 /// the stored offsets. Kafka's own committed offsets are never used.
@@ -19,6 +34,9 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         public var pollTimeout: Duration = .milliseconds(500)
         /// Where records the handler rejects go; without one a rejection ends the sink.
         public var deadLetterTopic: String?
+        /// How often ``PostgresSink/housekeeping`` runs, with or without input (dq's grace-period
+        /// sweep); nil: never.
+        public var housekeepingInterval: Duration?
 
         public init(stage: String, groupID: String, inputTopics: [String]) {
             self.stage = stage
@@ -29,17 +47,19 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
 
     /// Writes one batch inside the open transaction. Must be idempotent by event id.
     public typealias Handler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> Void
-    /// Like ``Handler``, and returns the records it could not use, with the reason: they go to the
-    /// dead-letter topic before the transaction commits (so a dead letter may repeat after a crash,
-    /// never go missing), and their offsets advance with the rest.
-    public typealias RejectingHandler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> [(message: KafkaMessage, reason: String)]
+    /// Like ``Handler``, and says what else the batch produced (``SinkOutcome``).
+    public typealias OutcomeHandler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> SinkOutcome
+    /// Work that depends on time rather than input, in a transaction of its own; returns records to publish.
+    public typealias Housekeeping = (_ db: PostgresConnection) throws -> [KafkaRecord]
 
     private let kafka: KafkaConfiguration
     private let databaseURL: String
     public let configuration: Configuration
-    private let handler: RejectingHandler
+    private let handler: OutcomeHandler
+    private let housekeeping: Housekeeping?
     private let logger: Logger
-    private var deadLetters: KafkaProducer?
+    private var producer: KafkaProducer?
+    private var lastHousekeeping = ContinuousClock.now
     private let offsets: StoredOffsets
     public let statistics = StageStatistics()
 
@@ -50,23 +70,24 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     public convenience init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger, handler: @escaping Handler) {
         self.init(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
             try handler(batch, db)
-            return []
+            return SinkOutcome()
         }
     }
 
     public init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger,
-                rejectingHandler handler: @escaping RejectingHandler) {
+                housekeeping: Housekeeping? = nil, outcomeHandler handler: @escaping OutcomeHandler) {
         self.kafka = kafka
         self.databaseURL = databaseURL
         self.configuration = configuration
         self.handler = handler
+        self.housekeeping = housekeeping
         self.logger = logger
         self.offsets = StoredOffsets(group: configuration.groupID)
     }
 
     public func run(until stop: StopSignal) throws {
         db = try PostgresConnection(url: databaseURL, timeout: .seconds(120), logger: logger)
-        if configuration.deadLetterTopic != nil { deadLetters = try KafkaProducer(configuration: kafka, logger: logger) }
+        producer = try KafkaProducer(configuration: kafka, logger: logger)
         let consumer = try KafkaConsumer(configuration: kafka,
                                          consumer: KafkaConsumerConfiguration(groupID: configuration.groupID, topics: configuration.inputTopics),
                                          listener: self, logger: logger)
@@ -75,6 +96,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         while !stop.isStopped {
             let generation = consumer.rebalanceGeneration
             let batch = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeout: configuration.pollTimeout)
+            try houseKeepIfDue()
             guard !batch.isEmpty else { continue }
             // Partitions moved while the batch was collected: drop it and read every owned partition
             // again from its stored offset (records fetched after the assignment were in the batch).
@@ -112,23 +134,41 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         guard !batchForOwned.isEmpty else { return 0 }
         let positions = BatchPositions(batchForOwned)
         let rejected = try db.transaction { db in
-            let rejected = try handler(batchForOwned, db)
-            try deadLetter(rejected)
+            let outcome = try handler(batchForOwned, db)
+            try publish(deadLetters(outcome.rejected) + outcome.published)
             try offsets.advance(from: owned.filter { positions.partitions.contains($0.key) }, to: positions.next, in: db)
-            return rejected.count
+            return outcome.rejected.count
         }
         for (tp, next) in positions.next { self.owned[tp] = .some(next) }
         return rejected
     }
 
-    /// Publishes rejected records and waits for the broker's acknowledgement, before the batch commits.
-    private func deadLetter(_ rejected: [(message: KafkaMessage, reason: String)]) throws {
-        guard !rejected.isEmpty else { return }
-        guard let producer = deadLetters, let topic = configuration.deadLetterTopic else { throw RejectedRecord(rejected[0].reason) }
-        for (message, reason) in rejected {
-            try producer.send(DeadLetter.record(for: message, reason: reason, stage: configuration.stage, topic: topic))
-        }
+    private func deadLetters(_ rejected: [(message: KafkaMessage, reason: String)]) throws -> [KafkaRecord] {
+        guard !rejected.isEmpty else { return [] }
+        guard let topic = configuration.deadLetterTopic else { throw RejectedRecord(rejected[0].reason) }
+        return rejected.map { DeadLetter.record(for: $0.message, reason: $0.reason, stage: configuration.stage, topic: topic) }
+    }
+
+    /// Publishes and waits for the broker's acknowledgement, before the database transaction
+    /// commits: after a crash a record may be published again, never lost.
+    private func publish(_ records: [KafkaRecord]) throws {
+        guard !records.isEmpty, let producer else { return }
+        for record in records { try producer.send(record) }
         try producer.flush()
+    }
+
+    private func houseKeepIfDue() throws {
+        guard let housekeeping, let db, let interval = configuration.housekeepingInterval,
+              ContinuousClock.now - lastHousekeeping >= interval else { return }
+        lastHousekeeping = ContinuousClock.now
+        do {
+            try db.transaction { db in try publish(try housekeeping(db)) }
+        } catch let error as PostgresError where error.isConnectionFailure {
+            logger.warning("database connection lost during housekeeping; reconnecting", metadata: ["error": "\(error)"])
+            try db.reconnect(timeout: .seconds(300))
+        } catch let error as PostgresError where error.isRetriableTransactionConflict {
+            logger.info("housekeeping conflicted with another transaction; next round retries", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Re-reads stored offsets for every owned partition and moves the consumer there.

@@ -1,10 +1,12 @@
 // reconcile: the unique inventory events into ops.inventory_on_hand (through the event-id ledger
 // ops.inventory_movements), the item master for pounds, and ops.pipeline_freshness; Kafka to
 // PostgreSQL exactly once (offsets stored with the rows, sought on assignment); bad records to
-// foodbank.dlq.reconcile.
+// foodbank.dlq.reconcile; every balance a batch changed to the compacted foodbank.ops.inventory_balances.
 //
 // Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL, FOODBANK_TOPICS_FILE.
 import ArgumentParser
+import FoodbankCanonical
+import FoodbankJSON
 import FoodbankKafka
 import FoodbankPostgres
 import FoodbankReconcile
@@ -36,11 +38,13 @@ struct Reconcile: ParsableCommand {
         var configuration = PostgresSink.Configuration(stage: "reconcile", groupID: group, inputTopics: inputs.keys.sorted())
         configuration.maxBatchRecords = batch
         configuration.deadLetterTopic = try names.name("foodbank.dlq.reconcile")
+        let balanceTopic = try names.name("foodbank.ops.inventory_balances")
         let sink = PostgresSink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "reconcile"), databaseURL: try PostgresConfiguration.url(),
                                 configuration: configuration, logger: logger) { batch, db in
             let plan = ReconcileRules.plan(batch.map { (inputs[$0.topic] ?? .otherCanonical, $0.value) })
-            try ReconcileStore.apply(plan, in: db)
-            return plan.rejected.map { (batch[$0.index], $0.reason) }
+            let balances = try ReconcileStore.apply(plan, in: db)
+            return SinkOutcome(rejected: plan.rejected.map { (batch[$0.index], $0.reason) },
+                               published: balances.map { KafkaRecord(topic: balanceTopic, key: Array($0.positionKey.utf8), value: $0.json().encoded()) })
         }
         try sink.run(until: stop)
     }
