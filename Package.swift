@@ -105,7 +105,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "sftp-watcher", dependencies: [
-            "FoodbankFeeds", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP", "FoodbankStreaming",
+            "FoodbankFeeds", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

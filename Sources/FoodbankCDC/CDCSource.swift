@@ -20,6 +20,8 @@ public final class CDCSource: @unchecked Sendable {
         /// `schema.table` of every captured table.
         public var tables: [String]
         public var maxChangesPerPoll = 5000
+        /// Maps a Debezium topic name to the one written (tests append their run's suffix).
+        public var topicName: @Sendable (String) -> String = { $0 }
         public var snapshotFetchRows = 5000
 
         public init(database: String, sourceURL: String, topicPrefix: String, slotName: String, tables: [String]) {
@@ -92,7 +94,7 @@ public final class CDCSource: @unchecked Sendable {
     }
 
     private func publish(_ change: RowChange, snapshot: String, processedMillis: Int64) throws {
-        let topic = DebeziumEnvelope.topic(prefix: configuration.topicPrefix, schema: change.schema, table: change.table)
+        let topic = configuration.topicName(DebeziumEnvelope.topic(prefix: configuration.topicPrefix, schema: change.schema, table: change.table))
         let key = try DebeziumEnvelope.key(change).encoded()
         let value = try DebeziumEnvelope.value(change, prefix: configuration.topicPrefix, snapshot: snapshot, processedMillis: processedMillis)
         try producer.send(KafkaRecord(topic: topic, key: key, value: value.encoded()))

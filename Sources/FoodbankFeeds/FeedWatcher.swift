@@ -16,8 +16,8 @@ public final class FeedWatcher: @unchecked Sendable {
         public var feeds: [FeedDefinition] = FeedDefinition.all
         /// A folder of the inbox holding the feed folders (tests use their own); nil: the inbox itself.
         public var root: String?
-        /// Appended to each feed's topic (tests use their own topics).
-        public var topicSuffix = ""
+        /// Maps a declared topic name to the one written (tests append their run's suffix).
+        public var topicName: @Sendable (String) -> String = { $0 }
         public var deadLetterTopic = "foodbank.dlq.sftp_watcher"
 
         public init() {}
@@ -56,7 +56,7 @@ public final class FeedWatcher: @unchecked Sendable {
         let parsed = FeedParser.parse(content, feed: feed)
         let (latest, latestPublished) = try manifest(feed: feed, file: file)
         let action = FileAction.decide(latest: latest, latestPublished: latestPublished, sha256: sha, parsed: parsed)
-        let topic = feed.topic + configuration.topicSuffix
+        let topic = configuration.topicName(feed.topic)
         switch action {
         case .alreadyPublished:
             summary.redelivered += 1
@@ -92,7 +92,7 @@ public final class FeedWatcher: @unchecked Sendable {
             logger.info("file held back", metadata: ["feed": "\(feed.name)", "file": "\(file)", "reason": "\(reason)"])
         case .quarantine(let version, let reason):
             try producer.withTransaction { txn in
-                try txn.send(KafkaRecord(topic: configuration.deadLetterTopic, key: Array("\(feed.name)/\(file)".utf8), value: nil, headers: [
+                try txn.send(KafkaRecord(topic: configuration.topicName(configuration.deadLetterTopic), key: Array("\(feed.name)/\(file)".utf8), value: nil, headers: [
                     KafkaHeader(name: "foodbank.dlq.reason", string: reason), KafkaHeader(name: "foodbank.dlq.stage", string: "sftp_watcher"),
                     KafkaHeader(name: "foodbank.dlq.source.file", string: "\(feed.folder)/\(file)"),
                     KafkaHeader(name: "foodbank.dlq.source.sha256", string: sha),

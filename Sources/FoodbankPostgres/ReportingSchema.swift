@@ -308,5 +308,16 @@ public enum ReportingSchema {
             -- Numbering a problem's findings counts its earlier rows.
             CREATE INDEX dq_violations_entity ON ops.dq_violations (check_name, entity_type, entity_key);
             """),
+            Migration(version: 10, name: "pounds kept exact", sql: """
+            -- Derived pounds are cases (2 decimals) times a unit weight (3 decimals): 5 decimals. Held
+            -- at 3 they were rounded once per movement and drifted from the sum of the ledger.
+            ALTER TABLE ops.inventory_on_hand ALTER COLUMN on_hand_lbs TYPE numeric(18,5);
+            DROP VIEW finance.daily_inventory_latest;
+            ALTER TABLE finance.daily_inventory ALTER COLUMN closing_lbs TYPE numeric(18,5);
+            CREATE VIEW finance.daily_inventory_latest AS
+                SELECT d.* FROM finance.daily_inventory d
+                JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
+                  ON l.business_date = d.business_date AND l.v = d.snapshot_version;
+            """),
     ]
 }

@@ -15,6 +15,8 @@ public struct Simulation: Sendable {
         public var ordersPerDay = 10
         public var feedRowsPerFile = 20
         public var sites = ["HAY", "SJO"]
+        /// Item codes are `<prefix>-0001`...: a run with its own prefix has positions of its own.
+        public var skuPrefix = "SKU"
         public var dirty = true
         /// First ids to use: the executable reads the sources' current maxima.
         public var firstTransactionID: Int64 = 1
@@ -43,7 +45,8 @@ public struct Simulation: Sendable {
 
     /// One case of `sku`, in pounds (known SKUs only; unknown ones weigh 0 by the contract).
     public static func unitWeight(_ index: Int) -> Decimal { Decimal(500 + (index * 37) % 4000) / 1000 * 10 }
-    public static func sku(_ index: Int) -> String { String(format: "SKU-%04d", index) }
+    public static func sku(_ index: Int, prefix: String = "SKU") -> String { "\(prefix)-" + String(format: "%04d", index) }
+    func sku(_ index: Int) -> String { Self.sku(index, prefix: configuration.skuPrefix) }
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -59,6 +62,8 @@ public struct Simulation: Sendable {
             actions.append(actions.remove(at: first))
         }
         markNegativeBalances()
+        // An unknown sku is a finding while a live movement names it (a deleted one no longer does).
+        for movement in liveMovements where movement.sku.hasPrefix("UNKNOWN-") { truth.plant("missing_sku", movement.sku) }
     }
 
     // MARK: master data
@@ -66,7 +71,7 @@ public struct Simulation: Sendable {
     private mutating func masterData() {
         actions.append(.insert(database: "warehouse", table: "wms.items", columns: ["sku", "description", "category", "unit_weight_lbs", "perishable"],
                                rows: (1...Self.skuCount).map { i in
-                                   [Self.sku(i), "item \(i)", ["produce", "dairy", "protein", "dry_goods", "frozen"][i % 5],
+                                   [sku(i), "item \(i)", ["produce", "dairy", "protein", "dry_goods", "frozen"][i % 5],
                                     "\(Self.unitWeight(i))", i % 5 < 2 ? "true" : "false"]
                                }))
         actions.append(.insert(database: "warehouse", table: "wms.locations", columns: ["location_id", "name", "kind"],
@@ -92,7 +97,7 @@ public struct Simulation: Sendable {
             movementCount += 1
             let unknown = configuration.dirty && n == 0
             let skuIndex = Int(rng.next(below: UInt64(Self.skuCount))) + 1
-            let sku = unknown ? "UNKNOWN-\(configuration.tag)-\(date)" : Self.sku(skuIndex)
+            let sku = unknown ? "UNKNOWN-\(configuration.tag)-\(date)" : self.sku(skuIndex)
             let location = Self.warehouses[Int(rng.next(below: 2))]
             let lot = rng.next(below: 3) == 0 ? "" : "L\(rng.next(below: 5) + 1)"
             let quantity = Decimal(Int(rng.next(below: 4000)) + 25) / 100
@@ -114,7 +119,6 @@ public struct Simulation: Sendable {
             rows.append([String(id), type, sku, location, toLocation, lot.isEmpty ? nil : lot, "\(signed)", givenLbs.map { "\($0)" },
                          nil, nil, nil, "\(date) \(time) America/Los_Angeles", "sim-\(configuration.tag)"])
             record(id: id, kind: kind, sku: sku, location: location, toLocation: toLocation, lot: lot, quantity: signed, lbs: lbs, date: date)
-            if unknown { truth.plant("missing_sku", sku) }
         }
         actions.append(.insert(database: "warehouse", table: "wms.inventory_transactions",
                                columns: ["txn_id", "txn_type", "sku", "location_id", "to_location_id", "lot_code", "quantity_cases", "weight_lbs",
@@ -173,7 +177,7 @@ public struct Simulation: Sendable {
             intakes.append([String(intake), donationID, "D-\(rng.next(below: 20) + 1)", Self.warehouses[Int(rng.next(below: 2))],
                             "\(date) 09:\(String(format: "%02d", n % 60)):00 America/Los_Angeles", "received"])
             let skuIndex = Int(rng.next(below: UInt64(Self.skuCount))) + 1
-            lines.append([String(intake), "1", Self.sku(skuIndex), "\(Decimal(Int(rng.next(below: 3000)) + 100) / 100)",
+            lines.append([String(intake), "1", sku(skuIndex), "\(Decimal(Int(rng.next(below: 3000)) + 100) / 100)",
                           "\(Decimal(Int(rng.next(below: 90000)) + 100) / 100)", nil, "\(Decimal(Int(rng.next(below: 50000))) / 100)"])
         }
         actions.append(.insert(database: "donations", table: "intake.donations",
@@ -190,17 +194,17 @@ public struct Simulation: Sendable {
         for n in 0..<configuration.ordersPerDay {
             let order = "O-\(configuration.tag)-\(date)-\(n)"
             orders.append([order, "AG-\(rng.next(below: 12) + 1)", date, "approved"])
-            orderLines.append([order, "1", Self.sku(Int(rng.next(below: UInt64(Self.skuCount))) + 1), "\(Decimal(Int(rng.next(below: 2000)) + 100) / 100)"])
+            orderLines.append([order, "1", sku(Int(rng.next(below: UInt64(Self.skuCount))) + 1), "\(Decimal(Int(rng.next(below: 2000)) + 100) / 100)"])
             guard rng.next(below: 10) < 8 else { continue }
             let shipment = "S-\(configuration.tag)-\(date)-\(n)"
             shipments.append([shipment, order, Self.warehouses[0], "\(date) 15:00:00 America/Los_Angeles", "shipped"])
-            shipmentLines.append([shipment, "1", "1", Self.sku(Int(rng.next(below: UInt64(Self.skuCount))) + 1), nil, "\(Decimal(Int(rng.next(below: 2000)) + 100) / 100)", nil])
+            shipmentLines.append([shipment, "1", "1", sku(Int(rng.next(below: UInt64(Self.skuCount))) + 1), nil, "\(Decimal(Int(rng.next(below: 2000)) + 100) / 100)", nil])
         }
         if configuration.dirty {
             // A shipment whose order never arrives.
             let orphan = "S-\(configuration.tag)-\(date)-orphan"
             shipments.append([orphan, "O-\(configuration.tag)-\(date)-missing", Self.warehouses[0], "\(date) 16:00:00 America/Los_Angeles", "shipped"])
-            shipmentLines.append([orphan, "1", "1", Self.sku(1), nil, "2", nil])
+            shipmentLines.append([orphan, "1", "1", sku(1), nil, "2", nil])
             truth.plant("orphaned_fulfillment", orphan)
         }
         // Shipments reach the platform before their orders (late CDC of the ordering system).
@@ -230,7 +234,7 @@ public struct Simulation: Sendable {
                 let cases = Decimal(Int(rng.next(below: 3000)) + 50) / 100
                 let lot = rng.next(below: 2) == 0 ? "" : "L\(rng.next(below: 3) + 1)"
                 let lbs: Decimal? = rng.next(below: 4) == 0 ? Decimal(Int(rng.next(below: 50000)) + 100) / 100 : nil
-                rows.append(LegacyRow(id: "\(site)\(configuration.tag)-\(compact)-\(n)", type: type, kind: kind, skuIndex: skuIndex, lot: lot,
+                rows.append(LegacyRow(id: "\(site)\(configuration.tag)-\(compact)-\(n)", type: type, kind: kind, skuIndex: skuIndex, sku: sku(skuIndex), lot: lot,
                                       cases: cases, givenLbs: lbs, time: "\(usDate) \(String(format: "%02d:%02d", 7 + n % 10, n % 60))"))
             }
             func content(_ rows: [LegacyRow], trailer: Bool) -> String {
@@ -248,7 +252,7 @@ public struct Simulation: Sendable {
             // A file without its trailer is held back: it does not count.
             if incomplete { continue }
             for row in rows {
-                truth.apply(row.kind, sku: Self.sku(row.skuIndex), location: location, lot: row.lot, quantity: row.cases, lbs: row.lbs, date: date)
+                truth.apply(row.kind, sku: sku(row.skuIndex), location: location, lot: row.lot, quantity: row.cases, lbs: row.lbs, date: date)
             }
         }
     }
@@ -263,17 +267,17 @@ public struct Simulation: Sendable {
             var delta = Decimal(Int(rng.next(below: 1000)) + 25) / 100
             if reason != "RECOUNT" || rng.next(below: 2) == 0 { delta = -delta }
             let lbs = delta * Self.unitWeight(skuIndex)
-            lines.append("ADJ-\(configuration.tag)-\(compact)-\(n),\(Self.sku(skuIndex)),\(location),,\(delta),\(reason),Ana López,\(date),\"count, \"\"checked\"\"\nby two ✓\"")
+            lines.append("ADJ-\(configuration.tag)-\(compact)-\(n),\(sku(skuIndex)),\(location),,\(delta),\(reason),Ana López,\(date),\"count, \"\"checked\"\"\nby two ✓\"")
             // Feed 6: SPOILAGE and EXPIRED are spoilage (of -delta); the rest adjustments of delta.
             if reason == "SPOILAGE" || reason == "EXPIRED" {
-                truth.apply(.spoilage, sku: Self.sku(skuIndex), location: location, lot: "", quantity: -delta, lbs: -lbs, date: date)
+                truth.apply(.spoilage, sku: sku(skuIndex), location: location, lot: "", quantity: -delta, lbs: -lbs, date: date)
             } else {
-                truth.apply(.adjustment, sku: Self.sku(skuIndex), location: location, lot: "", quantity: delta, lbs: lbs, date: date)
+                truth.apply(.adjustment, sku: sku(skuIndex), location: location, lot: "", quantity: delta, lbs: lbs, date: date)
             }
         }
         if configuration.dirty && date == configuration.endDate {
             // An adjustment that drives a position negative.
-            let sku = Self.sku(Self.skuCount)
+            let sku = self.sku(Self.skuCount)
             let delta = Decimal(-100000)
             lines.append("ADJ-\(configuration.tag)-\(compact)-neg,\(sku),OAK-MAIN,NEG\(configuration.tag),\(delta),OTHER,Ana,\(date),recount error")
             truth.apply(.adjustment, sku: sku, location: "OAK-MAIN", lot: "NEG\(configuration.tag)", quantity: delta,
@@ -319,6 +323,7 @@ struct LegacyRow {
     var type: String
     var kind: Truth.Kind
     var skuIndex: Int
+    var sku: String
     var lot: String
     var cases: Decimal
     /// The row's own weight; nil leaves the lbs column empty.
@@ -330,7 +335,7 @@ struct LegacyRow {
     var lbs: Decimal { givenLbs ?? cases * Simulation.unitWeight(skuIndex) }
 
     func line(location: String) -> String {
-        "\(id),\(type),\(Simulation.sku(skuIndex)),\(location),\(lot),\(cases),\(givenLbs.map { "\($0)" } ?? ""),\(time),"
+        "\(id),\(type),\(sku),\(location),\(lot),\(cases),\(givenLbs.map { "\($0)" } ?? ""),\(time),"
     }
 }
 

@@ -20,6 +20,7 @@ struct CDC: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Source databases to capture.") var databases = CDCConfiguration.databases
     @Option(help: "Topic prefix root: topics are <root>.<db>.<schema>.<table>.") var topicRoot = "foodbank.cdc"
     @Option(help: "Slot name prefix: slots are <prefix>_<db>.") var slotPrefix = "foodbank"
+    @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
     @Option(help: "Idle wait between polls, in milliseconds.") var idleMillis = 200
     @Flag(help: "Exit once the slots are drained (benchmarks, one-off catch-up).") var exitWhenIdle = false
 
@@ -37,10 +38,11 @@ struct CDC: ParsableCommand {
             let declared = "foodbank.cdc.\(database)."
             let tables = catalog.names(withPrefix: declared).map { String($0.dropFirst(declared.count)) }
             guard !tables.isEmpty else { throw ValidationError("no topics are declared for database \(database)") }
-            return CDCSource(configuration: .init(database: database, sourceURL: try CDCConfiguration.sourceURL(for: database),
-                                                  topicPrefix: "\(topicRoot).\(database)", slotName: "\(slotPrefix)_\(database)",
-                                                  tables: tables),
-                             producer: producer, state: state, logger: logger)
+            var configuration = CDCSource.Configuration(database: database, sourceURL: try CDCConfiguration.sourceURL(for: database),
+                                                        topicPrefix: "\(topicRoot).\(database)", slotName: "\(slotPrefix)_\(database)",
+                                                        tables: tables)
+            configuration.topicName = { [names = TopicNames(catalog: catalog, suffix: topicSuffix)] in names.applied($0) }
+            return CDCSource(configuration: configuration, producer: producer, state: state, logger: logger)
         }
         for source in sources { try source.prepare() }
         logger.info("capturing", metadata: ["databases": "\(databases)", "topic_root": "\(topicRoot)"])

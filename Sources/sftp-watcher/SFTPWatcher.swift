@@ -10,6 +10,7 @@ import FoodbankKafka
 import FoodbankPostgres
 import FoodbankSFTP
 import FoodbankStreaming
+import FoodbankTopics
 import Foundation
 import Logging
 
@@ -20,7 +21,7 @@ struct SFTPWatcher: ParsableCommand {
     @Option(help: "Seconds between polls.") var interval = 10.0
     @Flag(help: "Poll once and exit.") var once = false
     @Option(help: "Inbox folder holding the feed folders (default: the inbox itself).") var root: String?
-    @Option(help: "Suffix for the feed topics (tests).") var topicSuffix = ""
+    @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
 
     func run() throws {
         var logger = Logger(label: "foodbank.sftp-watcher")
@@ -34,7 +35,7 @@ struct SFTPWatcher: ParsableCommand {
         try producer.initTransactions()
         var configuration = FeedWatcher.Configuration()
         configuration.root = root
-        configuration.topicSuffix = topicSuffix
+        configuration.topicName = { [names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)] in names.applied($0) }
         let watcher = FeedWatcher(configuration: configuration, producer: producer, db: db, logger: logger)
         repeat {
             do {

@@ -20,6 +20,7 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Warehouse movements per day (the mission's scale is about 267,000).") var movementsPerDay = 200
     @Option(help: "Donations per day (mission: about 40,000).") var donationsPerDay = 30
     @Option(help: "Agency orders per day.") var ordersPerDay = 10
+    @Option(help: "Item code prefix: codes are <prefix>-0001... (a run with its own prefix has positions of its own).") var skuPrefix = "SKU"
     @Flag(help: "Leave out the dirty cases.") var clean = false
     @Option(help: "Folder to write the truth into (on_hand.tsv, daily.tsv, planted.tsv).") var truth = ".local/simulator"
     @Option(help: "Inbox folder for the feed files (default: $FOODBANK_SFTP_INBOX).") var inbox: String?
@@ -51,6 +52,7 @@ struct SimulatorCommand: ParsableCommand {
         configuration.donationsPerDay = donationsPerDay
         configuration.ordersPerDay = ordersPerDay
         configuration.dirty = !clean
+        configuration.skuPrefix = skuPrefix
         configuration.firstTransactionID = Int64(try db("warehouse").execute("SELECT coalesce(max(txn_id), 0) + 1 FROM wms.inventory_transactions").scalar ?? "1")!
         configuration.firstIntakeID = Int64(try db("donations").execute("SELECT coalesce(max(intake_id), 0) + 1 FROM intake.donations").scalar ?? "1")!
 

@@ -17,11 +17,12 @@ extension Integration {
                     try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
                 }
                 let admin = try KafkaAdmin(configuration: try TestStack.kafka)
-                _ = try admin.createTopics([legacyTopic, adjustmentsTopic, "foodbank.dlq.sftp_watcher"].map { .init(name: $0, partitions: 3) })
+                _ = try admin.createTopics([legacyTopic, adjustmentsTopic, deadLetterTopic].map { .init(name: $0, partitions: 3) })
             }
 
             var legacyTopic: String { "foodbank.files.legacy_wms.\(tag)" }
             var adjustmentsTopic: String { "foodbank.files.adjustments.\(tag)" }
+            var deadLetterTopic: String { "foodbank.dlq.sftp_watcher.\(tag)" }
 
             func drop(_ folder: String, _ name: String, _ text: String) throws {
                 try Data(text.utf8).write(to: root.appendingPathComponent(folder).appendingPathComponent(name))
@@ -30,7 +31,7 @@ extension Integration {
             /// One poll of the watcher, as its own process.
             func poll() throws {
                 let result = try runCapturing(TestStack.binDirectory.appendingPathComponent("sftp-watcher"),
-                                              ["--once", "--root", tag, "--topic-suffix", ".\(tag)"],
+                                              ["--once", "--root", tag, "--topic-suffix", tag],
                                               environment: TestStack.environment.merging(["FOODBANK_INSTANCE_ID": "test-\(tag)"]) { _, new in new })
                 #expect(result.status == 0, "sftp-watcher failed:\n\(result.output)")
             }
@@ -43,7 +44,7 @@ extension Integration {
 
             /// The reason header of the dead letter the watcher wrote for `key` (feed/file).
             func deadLetterReason(for key: String) throws -> String? {
-                let messages = try readTopic("foodbank.dlq.sftp_watcher", kafka: try TestStack.kafka, timeout: .seconds(30)) {
+                let messages = try readTopic(deadLetterTopic, kafka: try TestStack.kafka, timeout: .seconds(30)) {
                     $0.contains { $0.key == Array(key.utf8) }
                 }
                 return messages.first { $0.key == Array(key.utf8) }?.header("foodbank.dlq.reason").map { String(decoding: $0, as: UTF8.self) }

@@ -41,6 +41,13 @@ final class ChildProcess: @unchecked Sendable {
         return true
     }
 
+    /// Waits for a process that ends by itself; its exit status, or nil if it was still running at the timeout.
+    func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// The last lines of the log, for failure messages.
