@@ -75,10 +75,16 @@ let package = Package(
         ]),
 
         // reconcile's stage: the ledger of inventory events, balances, item weights, freshness.
-        .target(name: "FoodbankReconcile", dependencies: ["FoodbankCanonical", "FoodbankJSON", "FoodbankPostgres"]),
+        .target(name: "FoodbankReconcile", dependencies: [
+            "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // dq's checks, declared in one place, and the state that lets them be judged again as facts change.
-        .target(name: "FoodbankDQ", dependencies: ["FoodbankCanonical", "FoodbankJSON", "FoodbankPostgres"]),
+        .target(name: "FoodbankDQ", dependencies: [
+            "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankJSON", "FoodbankPostgres"]),
@@ -92,7 +98,7 @@ let package = Package(
         // The exactly-once self-check and the benchmarks of the Kafka layer and of normalize and dedupe.
         .executableTarget(name: "relay-check", dependencies: [
             "FoodbankStreaming", "FoodbankKafka", "FoodbankPostgres", "FoodbankCanonical", "FoodbankDedupe", "FoodbankNormalize",
-            "FoodbankSimulator", "FoodbankTopics",
+            "FoodbankSimulator", "FoodbankTopics", "FoodbankReconcile", "FoodbankDQ", "FoodbankJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -129,14 +135,14 @@ let package = Package(
         ]),
 
         .executableTarget(name: "reconcile", dependencies: [
-            "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "FoodbankReconcileTests", dependencies: ["FoodbankReconcile", "FoodbankCanonical", "FoodbankJSON"]),
 
         .executableTarget(name: "dq", dependencies: [
-            "FoodbankDQ", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankDQ", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -24,7 +24,8 @@ public struct RawTopicLoad: Sendable {
     public init(tag: String, scale: Int) {
         var records: [Record] = []
         var rng = SplitMix64(seed: Simulation.stableNumber(tag))
-        var txID: Int64 = 10_000
+        // Transaction ids, which make the event ids, start at an offset of the tag's: loads of different tags never share an event.
+        var txID: Int64 = 10_000 + Int64(Simulation.stableNumber(tag) % 1_000_000_000) * 1_000_000
         var lsn: Int64 = 1_000_000
         func change(_ topic: String, key: JSONValue, op: String, before: JSONValue?, after: JSONValue?) {
             txID += 1

@@ -62,6 +62,9 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     private var lastHousekeeping = ContinuousClock.now
     private let offsets: StoredOffsets
     public let statistics = StageStatistics()
+    /// Called after each batch's transaction committed, with the batch and the commit time (latency
+    /// measurements).
+    public var onCommit: (@Sendable (_ batch: [KafkaMessage], _ committedAt: Date) -> Void)?
 
     private var db: PostgresConnection?
     /// What this instance believes is stored for each partition it owns (nil: no row yet).
@@ -105,8 +108,9 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
                 continue
             }
             do {
-                let rejected = try commit(batch)
-                statistics.committed(records: batch.count, deadLettered: rejected)
+                let (rejected, published) = try commit(batch)
+                statistics.committed(records: batch.count, written: published, deadLettered: rejected)
+                onCommit?(batch, Date())
             } catch let error as PostgresError where error.isConnectionFailure {
                 statistics.aborted()
                 logger.warning("database connection lost; reconnecting and re-reading from stored offsets", metadata: ["error": "\(error)"])
@@ -126,21 +130,21 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     }
 
     /// Writes the records of owned partitions and advances their stored offsets, in one transaction.
-    /// Returns how many were dead-lettered.
-    private func commit(_ batch: [KafkaMessage]) throws -> Int {
-        guard let db else { return 0 }
+    /// Returns how many were dead-lettered and how many derived records were published.
+    private func commit(_ batch: [KafkaMessage]) throws -> (rejected: Int, published: Int) {
+        guard let db else { return (0, 0) }
         let owned = self.owned
         let batchForOwned = batch.filter { owned[$0.topicPartition] != nil }
-        guard !batchForOwned.isEmpty else { return 0 }
+        guard !batchForOwned.isEmpty else { return (0, 0) }
         let positions = BatchPositions(batchForOwned)
-        let rejected = try db.transaction { db in
+        let counts = try db.transaction { db in
             let outcome = try handler(batchForOwned, db)
             try publish(deadLetters(outcome.rejected) + outcome.published)
             try offsets.advance(from: owned.filter { positions.partitions.contains($0.key) }, to: positions.next, in: db)
-            return outcome.rejected.count
+            return (outcome.rejected.count, outcome.published.count)
         }
         for (tp, next) in positions.next { self.owned[tp] = .some(next) }
-        return rejected
+        return counts
     }
 
     private func deadLetters(_ rejected: [(message: KafkaMessage, reason: String)]) throws -> [KafkaRecord] {

@@ -18,7 +18,7 @@ import Logging
 struct RelayCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Exactly-once self-check: produce, relay (Kafka to Kafka) and sink (Kafka to PostgreSQL).",
-        subcommands: [Produce.self, Relay.self, Sink.self, Bench.self, StageBench.self])
+        subcommands: [Produce.self, Relay.self, Sink.self, Bench.self, StageBench.self, SinkBench.self])
 }
 
 struct Common: ParsableArguments {

@@ -16,7 +16,8 @@ extension Integration {
             let names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: tag)
             let kafka = try TestStack.kafka
             let declared = ["foodbank.unique.inventory_events", "foodbank.cdc.warehouse.wms.items", "foodbank.unique.donations",
-                            "foodbank.unique.agency_orders", "foodbank.unique.fulfillment_line_items", "foodbank.dlq.reconcile"]
+                            "foodbank.unique.agency_orders", "foodbank.unique.fulfillment_line_items", "foodbank.dlq.reconcile",
+                            "foodbank.ops.inventory_balances"]
             _ = try KafkaAdmin(configuration: kafka).createTopics(try declared.map { .init(name: try names.name($0), partitions: try names.catalog.topic($0).partitions) })
 
             // 3,000 warehouse rows over 30 skus of this run, a tenth corrected, a twentieth deleted.
@@ -100,6 +101,17 @@ extension Integration {
                 actual["\(rows.value(row, "sku")!)|\(rows.value(row, "location_id")!)|\(rows.value(row, "lot_code")!)"] = Decimal(string: rows.value(row, "cases")!)
             }
             #expect(actual == expected, "on-hand differs from the sum of events")
+            // The compacted balance topic: its latest record per position is the committed on-hand.
+            func latest(_ messages: [KafkaMessage]) -> [String: Decimal] {
+                var balances: [String: Decimal] = [:]
+                for message in messages {
+                    guard let value = message.value, let balance = try? InventoryBalance(json: try JSONValue.parse(value)) else { continue }
+                    balances[balance.positionKey] = balance.onHandCases
+                }
+                return balances
+            }
+            let published = try readTopic(try names.name("foodbank.ops.inventory_balances"), kafka: kafka, timeout: .seconds(60)) { latest($0) == expected }
+            #expect(latest(published) == expected, "the balance topic's latest values differ from on-hand")
             // Pounds: own weights where given, else 2.5 lbs a case, recomputed once the items arrived.
             let lbs = try db.execute("""
                 SELECT (SELECT sum(on_hand_lbs) FROM ops.inventory_on_hand WHERE sku LIKE $1)::text AS held,
