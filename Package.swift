@@ -21,12 +21,15 @@ let package = Package(
         .executable(name: "dedupe", targets: ["dedupe"]),
         .executable(name: "reconcile", targets: ["reconcile"]),
         .executable(name: "dq", targets: ["dq"]),
+        .executable(name: "nightly", targets: ["nightly"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // RFC 4180 parsing for the SFTP feeds (quotes, newlines inside quotes, CRLF).
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        // The Prometheus text format for the consumers' /metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (scripts/env.sh points it at the project-local librdkafka).
@@ -47,12 +50,29 @@ let package = Package(
             .product(name: "CSV", package: "CSV.swift"), .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // nightly's stage: when a day is due, the finance snapshot of a day (versioned), its inputs.
+        .target(name: "FoodbankNightly", dependencies: [
+            "FoodbankCalendar", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The operator's work over the whole fleet: the groups declared once, their lag, replays.
+        .target(name: "FoodbankOperations", dependencies: [
+            "FoodbankCanonical", "FoodbankDQ", "FoodbankDedupe", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankReconcile",
+            "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The single declaration of every topic, read by provisioning and by the stages.
         .target(name: "FoodbankTopics", dependencies: ["FoodbankJSON", "FoodbankKafka"]),
 
         // The exactly-once loops every stage is built on: Kafka->Kafka and Kafka->PostgreSQL.
         .target(name: "FoodbankStreaming", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Every consumer's /metrics, /healthz and /readyz: a StageObserver into Prometheus' registry, and a small HTTP server.
+        .target(name: "FoodbankMetrics", dependencies: [
+            "FoodbankKafka", "FoodbankStreaming", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Days to calendar dates and back, under the hand-written timestamp code of cdc and the canonical models.
@@ -91,7 +111,7 @@ let package = Package(
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
-            "FoodbankCanonical", "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics",
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankOperations", "FoodbankPostgres", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -123,29 +143,36 @@ let package = Package(
         ]),
 
         .executableTarget(name: "normalize", dependencies: [
-            "FoodbankCanonical", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankMetrics", "FoodbankCanonical", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "dedupe", dependencies: [
-            "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankMetrics", "FoodbankCanonical", "FoodbankDedupe", "FoodbankKafka", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "reconcile", dependencies: [
-            "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankMetrics", "FoodbankKafka", "FoodbankPostgres", "FoodbankReconcile", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "FoodbankReconcileTests", dependencies: ["FoodbankReconcile", "FoodbankCanonical", "FoodbankJSON"]),
 
         .executableTarget(name: "dq", dependencies: [
-            "FoodbankDQ", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankMetrics", "FoodbankDQ", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "nightly", dependencies: [
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankNightly", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .testTarget(name: "FoodbankNightlyTests", dependencies: ["FoodbankNightly", "FoodbankCanonical"]),
         .testTarget(name: "FoodbankDQTests", dependencies: ["FoodbankDQ", "FoodbankCanonical", "FoodbankJSON"]),
 
         .testTarget(name: "FoodbankNormalizeTests", dependencies: ["FoodbankNormalize", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming"]),
@@ -157,12 +184,13 @@ let package = Package(
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
+        .testTarget(name: "FoodbankMetricsTests", dependencies: ["FoodbankMetrics", "FoodbankKafka", "FoodbankStreaming"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
         .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
-            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe", "FoodbankDQ",
-            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile", "dq",
+            "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe", "FoodbankDQ", "FoodbankMetrics", "FoodbankOperations", "FoodbankNightly",
+            "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile", "dq", "nightly", "foodbank-ctl",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -6,8 +6,8 @@
 # What runs today: the exactly-once self-check (relay: Kafka to Kafka in transactions; sink: Kafka
 # to PostgreSQL with stored offsets), and ingestion fed by the simulator: cdc (the four source
 # databases), sftp-watcher (the two feeds), normalize (raw records to the four canonical models) and
-# dedupe (each event id once, to the unique topics) and reconcile (on-hand and freshness). The later
-# stages (dq, nightly) join this script as they land.
+# dedupe (each event id once, to the unique topics), reconcile (on-hand and freshness) and dq (the
+# four data-quality checks). nightly joins this script as it lands.
 # Usage: scripts/run.sh [--records N] [--keep-running]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,11 +66,14 @@ kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.dlq.selfcheck.$RUN" -o beginn
 # Ingestion: simulated activity through cdc and the feed watcher, normalized and deduplicated.
 FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9401 "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9402 "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9403 "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
+# A one-minute grace period for orphaned shipments, so the planted ones show before the script ends.
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9404 "$BIN/dq" --grace-seconds 60 --sweep-seconds 5 > "$LOGS/dq.log" 2>&1 & pids+=($!)
 # Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
-"$BIN/simulator" --tag "L$(date +%s)" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
+SIM_TAG="L$(date +%s)"
+"$BIN/simulator" --tag "$SIM_TAG" --sku-prefix "SKU$SIM_TAG" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
   > "$LOGS/simulator.log" 2>&1
 echo "== simulator"; cat "$LOGS/simulator.log"
 count_topic() { kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l; }
@@ -89,11 +92,35 @@ for t in foodbank.cdc.warehouse.wms.inventory_transactions foodbank.files.legacy
          foodbank.cdc.donations.intake.donations foodbank.cdc.agency.agency.orders foodbank.cdc.fulfillment.pick.shipment_lines \
          foodbank.canonical.{inventory_events,donations,agency_orders,fulfillment_line_items} \
          foodbank.unique.{inventory_events,donations,agency_orders,fulfillment_line_items} \
-         foodbank.dlq.normalize foodbank.dlq.dedupe foodbank.dlq.reconcile foodbank.dlq.sftp_watcher; do
+         foodbank.ops.inventory_balances foodbank.ops.dq_findings \
+         foodbank.dlq.normalize foodbank.dlq.dedupe foodbank.dlq.reconcile foodbank.dlq.dq foodbank.dlq.sftp_watcher; do
   printf '%-52s %8d records\n' "$t" "$(count_topic "$t")"
 done
 echo "== on hand (reconcile), largest positions"
 psql "$FOODBANK_DATABASE_URL" -c "SELECT sku, location_id, lot_code, on_hand_cases, on_hand_lbs, last_movement_at FROM ops.inventory_on_hand ORDER BY on_hand_cases DESC LIMIT 10"
+echo "waiting out dq's grace period for orphaned shipments (60 s)..."
+sleep 65
+echo "== data-quality findings (dq), open and resolved, and what this simulation planted"
+psql "$FOODBANK_DATABASE_URL" -c "SELECT check_name, severity, count(*) FILTER (WHERE resolved_at IS NULL) AS open, count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved FROM ops.dq_violations GROUP BY 1, 2 ORDER BY 1"
+cut -f1 "$LOGS/truth/planted.tsv" | sort | uniq -c
+echo "== on hand against the simulator's truth (this run's items)"
+psql "$FOODBANK_DATABASE_URL" -At -F $'\t' -c "SELECT sku, location_id, lot_code, on_hand_cases, on_hand_lbs FROM ops.inventory_on_hand WHERE sku LIKE 'SKU$SIM_TAG-%' OR sku LIKE 'UNKNOWN-$SIM_TAG-%'" \
+  > "$LOGS/on_hand.tsv"
+python3 - "$LOGS/truth/on_hand.tsv" "$LOGS/on_hand.tsv" <<'PY'
+import sys
+from decimal import Decimal
+def load(path):
+    rows = {}
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        if len(f) == 5 and (Decimal(f[3]) != 0 or Decimal(f[4]) != 0):
+            rows[tuple(f[:3])] = (Decimal(f[3]), Decimal(f[4]))
+    return rows
+truth, actual = load(sys.argv[1]), load(sys.argv[2])
+wrong = [k for k in truth.keys() | actual.keys() if truth.get(k) != actual.get(k)]
+print(f"{len(truth)} positions in the truth, {len(actual)} in ops.inventory_on_hand, {len(wrong)} differ (cases or pounds)")
+for k in sorted(wrong)[:5]: print("  differs:", "|".join(k), truth.get(k), actual.get(k))
+PY
 echo "== freshness"
 psql "$FOODBANK_DATABASE_URL" -c "SELECT source, last_source_ts, last_processed_at FROM ops.pipeline_freshness ORDER BY source"
 echo "truth of this simulation: $LOGS/truth"

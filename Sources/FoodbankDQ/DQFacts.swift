@@ -18,22 +18,12 @@ public struct DQFacts: Sendable {
         public var live: Bool
     }
 
-    /// The latest version of one source row of a header or line table, as dq keeps it.
-    public struct Row: Sendable, Equatable {
-        public var live: Bool
-        public var position: Int64
-        public var fields: [String: JSONValue]
-
-        public func text(_ name: String) -> String? { fields[name]?.stringValue ?? fields[name]?.intValue.map(String.init) }
-        public func int(_ name: String) -> Int64? { fields[name]?.intValue }
-    }
-
     public var skuReferences: [String: SkuReference] = [:]
     /// Skus named by this batch's records (as asserted or retracted): missing_sku's candidates.
     public var namedSkus: Set<String> = []
     public var items: [String: ItemVersion] = [:]
     /// By record type (`intake`, `order`, `order_line`, `shipment`, `shipment_line`), then source id.
-    public var rows: [String: [String: Row]] = [:]
+    public var rows: [String: [String: CanonicalRowVersion]] = [:]
     public var balances: [String: InventoryBalance] = [:]
     public var rejected: [(index: Int, reason: String)] = []
 
@@ -68,39 +58,24 @@ public struct DQFacts: Sendable {
             let balance = try InventoryBalance(json: try Self.parse(value))
             balances[balance.positionKey] = balance
         case .inventoryEvents:
-            let json = try Self.parse(value)
-            let (recordID, live, _) = try Self.identity(json)
-            guard let sku = json["sku"]?.stringValue, !sku.isEmpty else { throw Rejection("sku missing") }
-            name(sku, by: SkuReference(recordID: recordID, recordType: "inventory_event", sku: sku, live: live))
+            let row = try CanonicalRowVersion(try Self.parse(value))
+            guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
+            name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live))
         case .donations, .agencyOrders, .fulfillment:
             let json = try Self.parse(value)
-            let (recordID, live, position) = try Self.identity(json)
-            guard let recordType = json["record_type"]?.stringValue else { throw Rejection("record_type missing") }
-            if Self.skuNamingTypes.contains(recordType) {
-                guard let sku = json["sku"]?.stringValue, !sku.isEmpty else { throw Rejection("sku missing") }
-                name(sku, by: SkuReference(recordID: recordID, recordType: recordType, sku: sku, live: live))
+            guard json["record_type"]?.stringValue != nil else { throw Rejection("record_type missing") }
+            let row = try CanonicalRowVersion(json)
+            if Self.skuNamingTypes.contains(row.recordType) {
+                guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
+                name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live))
             }
-            if Self.keptRecordTypes.contains(recordType), let sourceID = json["source"]?["source_id"]?.stringValue {
-                var fields = json.objectValue ?? [:]
-                for envelope in CanonicalRecord.envelopeFields { fields.removeValue(forKey: envelope) }
-                rows[recordType, default: [:]][sourceID] = Row(live: live, position: position, fields: fields)
-            }
+            if Self.keptRecordTypes.contains(row.recordType) { rows[row.recordType, default: [:]][row.sourceID] = row }
         }
     }
 
     private mutating func name(_ sku: String, by reference: SkuReference) {
         namedSkus.insert(sku)
         skuReferences[reference.recordID] = reference
-    }
-
-    /// A canonical record's identity in its source (every version of a row shares it), whether it
-    /// asserts or retracts, and its source position (LSN; 0 for files, whose order is arrival order).
-    static func identity(_ json: JSONValue) throws -> (recordID: String, live: Bool, position: Int64) {
-        guard let source = json["source"], let system = source["system"]?.stringValue, let object = source["object"]?.stringValue,
-              let sourceID = source["source_id"]?.stringValue else { throw Rejection("source coordinates missing") }
-        guard let retraction = json["retraction"]?.boolValue else { throw Rejection("retraction missing") }
-        let position = source["position"]?.stringValue.flatMap { Int64($0) } ?? 0
-        return ("\(system):\(object):\(sourceID)", !retraction, position)
     }
 
     static func parse(_ value: [UInt8]?) throws -> JSONValue {

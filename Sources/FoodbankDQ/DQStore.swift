@@ -89,7 +89,7 @@ public enum DQStore {
 
     /// Returns the donation ids whose intakes changed (before and after the change).
     static func applyIntakes(_ facts: DQFacts, _ db: PostgresConnection) throws -> Set<String> {
-        let intakes = (facts.rows["intake"] ?? [:]).values.compactMap { row -> (id: Int64, donation: String, row: DQFacts.Row)? in
+        let intakes = (facts.rows["intake"] ?? [:]).values.compactMap { row -> (id: Int64, donation: String, row: CanonicalRowVersion)? in
             guard let id = row.int("intake_id"), let donation = row.text("donation_id") else { return nil }
             return (id, donation, row)
         }.sorted { $0.id < $1.id }

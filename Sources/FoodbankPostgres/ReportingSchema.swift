@@ -319,5 +319,29 @@ public enum ReportingSchema {
                 JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
                   ON l.business_date = d.business_date AND l.v = d.snapshot_version;
             """),
+            Migration(version: 11, name: "nightly inputs", sql: """
+            -- The latest version of every canonical donation, order and shipment record (and donor),
+            -- as nightly read it from the unique topics: one row per source record, newer positions
+            -- winning; business_date dates it (America/Los_Angeles) where its kind has a date.
+            CREATE SCHEMA IF NOT EXISTS nightly;
+            CREATE TABLE nightly.records (
+                record_type   text NOT NULL,
+                source_id     text NOT NULL,
+                live          boolean NOT NULL,
+                position      bigint NOT NULL,
+                fields        jsonb NOT NULL,
+                business_date date,
+                recorded_at   timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (record_type, source_id)
+            );
+            CREATE INDEX records_business_date ON nightly.records (record_type, business_date);
+            CREATE INDEX records_recorded_at ON nightly.records (recorded_at);
+            CREATE INDEX records_donation ON nightly.records ((fields->>'donation_id')) WHERE record_type = 'intake';
+            CREATE INDEX records_order ON nightly.records ((fields->>'order_id')) WHERE record_type IN ('order_line', 'shipment', 'order');
+            CREATE INDEX records_parent ON nightly.records (record_type, (fields->>'intake_id'), (fields->>'shipment_id'));
+            -- Late data: which business dates changed since a day was finalized.
+            CREATE INDEX inventory_movements_applied_at ON ops.inventory_movements (applied_at);
+            CREATE INDEX inventory_movements_reference ON ops.inventory_movements (reference_id) WHERE reference_id IS NOT NULL;
+            """),
     ]
 }

@@ -62,9 +62,8 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     private var lastHousekeeping = ContinuousClock.now
     private let offsets: StoredOffsets
     public let statistics = StageStatistics()
-    /// Called after each batch's transaction committed, with the batch and the commit time (latency
-    /// measurements).
-    public var onCommit: (@Sendable (_ batch: [KafkaMessage], _ committedAt: Date) -> Void)?
+    /// Told of commits, aborts, polls, assignments and lag (metrics, benchmarks).
+    public var observer: StageObserver?
 
     private var db: PostgresConnection?
     /// What this instance believes is stored for each partition it owns (nil: no row yet).
@@ -96,11 +95,18 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
                                          listener: self, logger: logger)
         defer { consumer.close() }
         logger.info("sink started", metadata: ["stage": "\(configuration.stage)", "group": "\(configuration.groupID)"])
+        var lagProbe = LagProbe()
+        var idleProbe = Cadence(every: .seconds(5))
         while !stop.isStopped {
             let generation = consumer.rebalanceGeneration
             let batch = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeout: configuration.pollTimeout)
+            observer?.polled(at: Date())
+            lagProbe.measureIfDue(consumer, observer)
             try houseKeepIfDue()
-            guard !batch.isEmpty else { continue }
+            guard !batch.isEmpty else {
+                if idleProbe.isDue() { try storeIdlePositions(consumer) }
+                continue
+            }
             // Partitions moved while the batch was collected: drop it and read every owned partition
             // again from its stored offset (records fetched after the assignment were in the batch).
             guard consumer.rebalanceGeneration == generation else {
@@ -110,18 +116,21 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
             do {
                 let (rejected, published) = try commit(batch)
                 statistics.committed(records: batch.count, written: published, deadLettered: rejected)
-                onCommit?(batch, Date())
+                observer?.committed(batch, deadLettered: rejected, at: Date())
             } catch let error as PostgresError where error.isConnectionFailure {
                 statistics.aborted()
+                observer?.aborted()
                 logger.warning("database connection lost; reconnecting and re-reading from stored offsets", metadata: ["error": "\(error)"])
                 try db?.reconnect(timeout: .seconds(300))
                 try reseek(consumer)
             } catch let error as PostgresError where error.isRetriableTransactionConflict {
                 statistics.aborted()
+                observer?.aborted()
                 try reseek(consumer)
             } catch let conflict as OffsetConflict {
                 // Another instance owns this progress now; a rebalance is on its way.
                 statistics.aborted()
+                observer?.aborted()
                 logger.warning("offset conflict; re-reading stored offsets", metadata: ["conflict": "\(conflict)"])
                 try reseek(consumer)
             }
@@ -161,6 +170,23 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         try producer.flush()
     }
 
+    /// An idle consumer's position can be past the stored offset: it skipped transaction markers
+    /// (and records of aborted transactions) that no batch contains. Storing it lets the group's lag
+    /// return to zero once it has caught up. Safe because every batch this loop returned was either
+    /// committed or followed by a re-seek to the stored offsets: nothing else lies in between.
+    private func storeIdlePositions(_ consumer: KafkaConsumer) throws {
+        guard let db else { return }
+        let owned = self.owned
+        let ahead = try consumer.positions().filter { tp, position in owned[tp].map { position > ($0 ?? 0) } ?? false }
+        guard !ahead.isEmpty else { return }
+        do {
+            try db.transaction { db in try offsets.advance(from: owned.filter { ahead[$0.key] != nil }, to: ahead, in: db) }
+            for (tp, next) in ahead { self.owned[tp] = .some(next) }
+        } catch is OffsetConflict {
+            // Another instance owns it now; the rebalance will tell this one.
+        }
+    }
+
     private func houseKeepIfDue() throws {
         guard let housekeeping, let db, let interval = configuration.housekeepingInterval,
               ContinuousClock.now - lastHousekeeping >= interval else { return }
@@ -195,11 +221,13 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
             starts[tp] = stored[tp] ?? KafkaOffset.beginning
         }
         logger.info("seeking to stored offsets", metadata: ["offsets": "\(starts)"])
+        observer?.assigned(Array(owned.keys))
         return starts
     }
 
     public func partitionsRevoked(_ partitions: [TopicPartition]) {
         for tp in partitions { owned.removeValue(forKey: tp) }
+        observer?.assigned(Array(owned.keys))
     }
 
     private func loadRetrying(_ partitions: [TopicPartition], _ db: PostgresConnection) throws -> [TopicPartition: Int64] {

@@ -48,6 +48,25 @@ public struct StoredOffsets: Sendable {
     }
 
     /// Removes the group's offsets (a replay from the earliest offset), inside the caller's transaction.
+    /// Replaces the group's offsets with `offsets` (replay; the group must have no live member).
+    public func replace(with offsets: [TopicPartition: Int64], in db: PostgresConnection) throws {
+        try reset(in: db)
+        for (tp, offset) in offsets.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+            try db.execute("INSERT INTO platform.consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)",
+                           [.text(group), .text(tp.topic), .int(Int64(tp.partition)), .int(offset)])
+        }
+    }
+
+    /// Every stored offset of the group.
+    public func all(in db: PostgresConnection) throws -> [TopicPartition: Int64] {
+        let result = try db.execute("SELECT topic, partition, next_offset FROM platform.consumer_offsets WHERE consumer_group = $1", [.text(group)])
+        var offsets: [TopicPartition: Int64] = [:]
+        for row in 0..<result.count {
+            offsets[TopicPartition(topic: result.value(row, "topic")!, partition: Int32(result.int(row, "partition")!))] = result.int(row, "next_offset")!
+        }
+        return offsets
+    }
+
     public func reset(in db: PostgresConnection) throws {
         try db.execute("DELETE FROM platform.consumer_offsets WHERE consumer_group = $1", [.text(group)])
     }

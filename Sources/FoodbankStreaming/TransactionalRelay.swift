@@ -38,6 +38,8 @@ public final class TransactionalRelay: @unchecked Sendable {
     private let stage: RelayStage
     private let logger: Logger
     public let statistics = StageStatistics()
+    /// Told of commits, aborts, polls, assignments and lag (metrics, benchmarks).
+    public var observer: StageObserver?
 
     public init(kafka: KafkaConfiguration, configuration: Configuration, logger: Logger, stage: RelayStage) {
         self.kafka = kafka
@@ -64,16 +66,32 @@ public final class TransactionalRelay: @unchecked Sendable {
         logger.info("relay started", metadata: ["stage": "\(configuration.stage)", "group": "\(configuration.groupID)",
                                                 "transactional.id": "\(configuration.transactionalID)"])
         var knownGeneration: Int?
+        var lagProbe = LagProbe()
+        var idleProbe = Cadence(every: .seconds(5))
+        // The group's committed offsets as this member last knew or wrote them.
+        var progress: [TopicPartition: Int64] = [:]
         while !stop.isStopped {
             let generation = consumer.rebalanceGeneration
             if knownGeneration != generation {
                 // Stateful stages rebuild what they hold for partitions that moved before reading on.
                 let assigned = try consumer.assignment()
-                try stage.assignmentChanged(to: assigned.isEmpty ? [:] : try consumer.committed(assigned), assigned: assigned)
+                progress = assigned.isEmpty ? [:] : try consumer.committed(assigned)
+                try stage.assignmentChanged(to: progress, assigned: assigned)
                 knownGeneration = generation
+                observer?.assigned(assigned)
             }
             let batch = try consumer.pollBatch(maxRecords: configuration.maxBatchRecords, timeout: configuration.pollTimeout)
-            guard !batch.isEmpty else { continue }
+            observer?.polled(at: Date())
+            lagProbe.measureIfDue(consumer, observer)
+            guard !batch.isEmpty else {
+                // Idle: the position may be past the committed offset by transaction markers no batch
+                // contains; committing it lets the group's lag return to zero (see PostgresSink).
+                if idleProbe.isDue(), consumer.rebalanceGeneration == generation {
+                    let ahead = try consumer.positions().filter { tp, position in position > (progress[tp] ?? 0) }
+                    if !ahead.isEmpty, (try? consumer.commit(ahead)) != nil { progress.merge(ahead) { _, new in new } }
+                }
+                continue
+            }
             let positions = BatchPositions(batch)
             if consumer.rebalanceGeneration != generation {
                 // Partitions moved while the batch was collected: some of it may no longer be ours.
@@ -96,8 +114,11 @@ public final class TransactionalRelay: @unchecked Sendable {
                     }
                 }
                 stage.committed()
+                progress.merge(next) { _, new in new }
                 let consumed = batch.count { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }
                 statistics.committed(records: consumed, written: output.records.count, deadLettered: output.rejected.count)
+                observer?.committed(batch.filter { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true },
+                                    deadLettered: output.rejected.count, at: Date())
                 if !output.heldFrom.isEmpty {
                     try consumer.seek(output.heldFrom)
                     // Everything read was held back: give the records it waits for time to arrive.
@@ -106,6 +127,7 @@ public final class TransactionalRelay: @unchecked Sendable {
             } catch let error as KafkaError where !error.isFatal {
                 stage.aborted()
                 statistics.aborted()
+                observer?.aborted()
                 logger.warning("transaction abandoned; rewinding the batch", metadata: ["error": "\(error)", "records": "\(batch.count)"])
                 try rewind(consumer, to: positions.first, rebalanced: consumer.rebalanceGeneration != generation)
             }

@@ -7,6 +7,7 @@ import ArgumentParser
 import FoodbankCanonical
 import FoodbankDedupe
 import FoodbankKafka
+import FoodbankMetrics
 import FoodbankStreaming
 import FoodbankTopics
 import Foundation
@@ -21,6 +22,7 @@ struct Dedupe: ParsableCommand {
     @Option(help: "Records per transaction.") var batch = 2000
     @Option(help: "Days an id is remembered (longer than the canonical topics' retention).") var windowDays = 15
     @Option(help: "Ids remembered per input partition at most.") var capacityPerPartition = 4_000_000
+    @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
         var logger = Logger(label: "foodbank.dedupe")
@@ -41,6 +43,7 @@ struct Dedupe: ParsableCommand {
                                                              deadLetterTopic: try names.name("foodbank.dlq.dedupe"))
         configuration.maxBatchRecords = batch
         let relay = TransactionalRelay(kafka: kafka, configuration: configuration, logger: logger, stage: stage)
+        relay.observer = try StageMetrics.serve(stage: "dedupe", port: metricsPort, logger: logger)
         try relay.run(until: stop)
         logger.info("dedupe stopped", metadata: ["duplicates_dropped": "\(stage.duplicatesDropped)"])
     }

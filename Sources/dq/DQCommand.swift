@@ -9,6 +9,7 @@
 import ArgumentParser
 import FoodbankDQ
 import FoodbankKafka
+import FoodbankMetrics
 import FoodbankPostgres
 import FoodbankStreaming
 import FoodbankTopics
@@ -24,6 +25,7 @@ struct DQCommand: ParsableCommand {
     @Option(help: "Seconds a shipment may wait for its order before it is orphaned (the contract's default: 15 minutes).")
     var graceSeconds = 900.0
     @Option(help: "Seconds between sweeps for shipments whose grace period ran out.") var sweepSeconds = 30.0
+    @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
         var logger = Logger(label: "foodbank.dq")
@@ -37,6 +39,7 @@ struct DQCommand: ParsableCommand {
         settings.sweepInterval = sweepSeconds
         let sink = try DQStage.sink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "dq"), databaseURL: try PostgresConfiguration.url(),
                                     names: TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix), settings: settings, logger: logger)
+        sink.observer = try StageMetrics.serve(stage: "dq", port: metricsPort, logger: logger)
         try sink.run(until: stop)
     }
 }

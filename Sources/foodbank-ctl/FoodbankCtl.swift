@@ -13,7 +13,7 @@ struct FoodbankCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foodbank-ctl",
         abstract: "Operate the food bank data platform.",
-        subcommands: [Topics.self, Migrate.self, Offsets.self, Schemas.self])
+        subcommands: [Topics.self, Migrate.self, Offsets.self, Lag.self, Replay.self, Schemas.self])
 }
 
 struct Topics: ParsableCommand {

@@ -7,6 +7,7 @@
 import ArgumentParser
 import FoodbankCanonical
 import FoodbankKafka
+import FoodbankMetrics
 import FoodbankNormalize
 import FoodbankPostgres
 import FoodbankStreaming
@@ -22,6 +23,7 @@ struct Normalize: ParsableCommand {
     @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
     @Option(help: "Records per transaction.") var batch = 2000
     @Option(help: "Seconds a line may wait for its header before it is dead-lettered.") var maxWaitSeconds = 900
+    @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
         var logger = Logger(label: "foodbank.normalize")
@@ -38,6 +40,7 @@ struct Normalize: ParsableCommand {
         configuration.maxBatchRecords = batch
         let relay = TransactionalRelay(kafka: try KafkaConfiguration.fromEnvironment(clientID: "normalize"), configuration: configuration,
                                        logger: logger, stage: stage)
+        relay.observer = try StageMetrics.serve(stage: "normalize", port: metricsPort, logger: logger)
         try relay.run(until: stop)
     }
 }

@@ -6,6 +6,7 @@
 // Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL, FOODBANK_TOPICS_FILE.
 import ArgumentParser
 import FoodbankKafka
+import FoodbankMetrics
 import FoodbankPostgres
 import FoodbankReconcile
 import FoodbankStreaming
@@ -20,6 +21,7 @@ struct Reconcile: ParsableCommand {
     @Option(help: "Consumer group.") var group = "reconcile"
     @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
     @Option(help: "Records per database transaction.") var batch = 5000
+    @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
         var logger = Logger(label: "foodbank.reconcile")
@@ -29,6 +31,7 @@ struct Reconcile: ParsableCommand {
         let sink = try ReconcileStage.sink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "reconcile"), databaseURL: try PostgresConfiguration.url(),
                                            names: TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix), group: group, batch: batch,
                                            logger: logger)
+        sink.observer = try StageMetrics.serve(stage: "reconcile", port: metricsPort, logger: logger)
         try sink.run(until: stop)
     }
 }

@@ -117,8 +117,8 @@ struct SinkBenchRun {
         let samples = LatencySamples()
         let reconcile = try reconcileSink(suffix: suffix)
         let dq = try dqSink(suffix: suffix)
-        reconcile.onCommit = { batch, at in samples.add("reconcile", batch, at: at) }
-        dq.onCommit = { batch, at in samples.add("dq", batch.filter { $0.topic != balances }, at: at) }
+        reconcile.observer = StageLatency(stage: "reconcile", samples: samples) { _ in true }
+        dq.observer = StageLatency(stage: "dq", samples: samples) { $0.topic != balances }
         let stop = StopSignal()
         let failure = Failure()
         let threads = [reconcile, dq].map { sink in Thread { do { try sink.run(until: stop) } catch { failure.set(error); stop.stop() } } }
@@ -143,6 +143,19 @@ struct SinkBenchRun {
         if let error = failure.error { throw error }
         return try samples.figures()
     }
+}
+
+/// Feeds one sink's commits to the samples.
+final class StageLatency: StageObserver, @unchecked Sendable {
+    let stage: String
+    let samples: LatencySamples
+    let counts: (KafkaMessage) -> Bool
+
+    init(stage: String, samples: LatencySamples, counts: @escaping (KafkaMessage) -> Bool) {
+        (self.stage, self.samples, self.counts) = (stage, samples, counts)
+    }
+
+    func committed(_ consumed: [KafkaMessage], deadLettered: Int, at: Date) { samples.add(stage, consumed.filter(counts), at: at) }
 }
 
 /// Latency samples per stage, from the sinks' threads.

@@ -101,7 +101,7 @@ import Testing
         let facts = DQFacts.collect([(.inventoryEvents, Array("{oops".utf8)), (.items, nil), (.balances, balance.json().encoded()),
                                      (.donations, Array("{\"retraction\": false}".utf8))])
         #expect(facts.rejected.map(\.index) == [0, 3])
-        #expect(facts.rejected.last?.reason == "source coordinates missing")
+        #expect(facts.rejected.last?.reason == "record_type missing")
         #expect(facts.balances["S|L|"] == balance)
     }
 }

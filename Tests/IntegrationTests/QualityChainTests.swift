@@ -16,7 +16,7 @@ extension Integration {
             let run = try QualityChainRun()
             defer { run.cleanUp() }
             try run.createTopics()
-            var processes = try ["cdc", "sftp-watcher", "normalize", "dedupe"].map { try run.start($0) }
+            let processes = try ["cdc", "sftp-watcher", "normalize", "dedupe"].map { try run.start($0) }
             var reconcile = try run.start("reconcile")
             var dq = try run.start("dq")
             defer { (processes + [reconcile, dq]).forEach { _ = $0.terminate() } }

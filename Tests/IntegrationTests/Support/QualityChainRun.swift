@@ -46,13 +46,14 @@ struct QualityChainRun {
                                 name: "\(executable)-\(tag)")
     }
 
-    /// Three days of activity with the dirty cases, spread over 12 s so the feed watcher sees files come and change.
-    func simulate() throws -> ChildProcess {
+    /// Days of activity with the dirty cases, spread over 12 s so the feed watcher sees files come and
+    /// change. `batch` tells later runs apart (their ids; the item codes stay the run's).
+    func simulate(days: Int = 3, batch: String = "") throws -> ChildProcess {
         try ChildProcess(TestStack.binDirectory.appendingPathComponent("simulator"),
-                         ["--tag", simulatorTag, "--sku-prefix", skuPrefix, "--days", "3", "--movements-per-day", "150",
+                         ["--tag", simulatorTag + batch, "--sku-prefix", skuPrefix, "--days", String(days), "--movements-per-day", "150",
                           "--donations-per-day", "20", "--orders-per-day", "8", "--over-seconds", "12",
                           "--inbox", inbox.appendingPathComponent(tag).path, "--truth", truthFolder.path],
-                         environment: TestStack.environment, name: "simulator-\(tag)")
+                         environment: TestStack.environment, name: "simulator-\(tag)\(batch)")
     }
 
     struct Truth {
@@ -96,6 +97,18 @@ struct QualityChainRun {
             SELECT check_name || E'\\t' || entity_key AS finding FROM ops.dq_violations WHERE resolved_at IS NULL AND entity_key LIKE $1 ORDER BY 1
             """, [.text("%\(simulatorTag)%")])
         return (0..<rows.count).map { rows.value($0, "finding")! }
+    }
+
+    /// The port a stage serves its metrics on (it logs it when it starts).
+    static func metricsPort(_ process: ChildProcess) -> Int? {
+        guard let range = process.log.range(of: #"port=\d+"#, options: .regularExpression) else { return nil }
+        return Int(process.log[range].dropFirst(5))
+    }
+
+    /// The rows of ops.inventory_movements naming this run's item codes.
+    func ledgerRows() throws -> Int {
+        Int(try TestStack.database().execute("SELECT count(*) FROM ops.inventory_movements WHERE sku LIKE $1 OR sku LIKE $2",
+                                             [.text("\(skuPrefix)-%"), .text("UNKNOWN-\(simulatorTag)%")]).scalar ?? "0") ?? 0
     }
 
     /// `cases lbs` with both normalized; nil for a position at zero.

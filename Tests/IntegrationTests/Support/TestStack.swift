@@ -21,6 +21,8 @@ enum TestStack {
         var env = ProcessInfo.processInfo.environment
         let state = env["FB_STATE"].map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent(".local")
         let file = state.appendingPathComponent("stack/env")
+        // Stages started side by side serve their metrics on free ports of their own.
+        env["FOODBANK_METRICS_PORT"] = env["FOODBANK_METRICS_PORT"] ?? "0"
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return env }
         for line in text.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }

@@ -1,0 +1,68 @@
+import FoodbankCalendar
+import FoodbankCanonical
+import Foundation
+
+/// When a business day (America/Los_Angeles) may be finalized: plain functions over times.
+public struct NightlySchedule: Sendable {
+    /// How long after a day's end a source may still deliver the day's data and be waited for.
+    public var allowedLateness: TimeInterval = 2 * 3600
+    /// The finance deadline: this local hour on the following day (06:00).
+    public var deadlineHour = 6
+    /// Finalize this long before the deadline at the latest, whatever the sources say.
+    public var deadlineMargin: TimeInterval = 30 * 60
+
+    public init() {}
+
+    public enum Decision: Equatable, Sendable {
+        /// Every source has committed past the day's end plus the allowed lateness.
+        case complete
+        /// Not every source has, but the deadline (less its margin) has come.
+        case deadline
+        case wait
+    }
+
+    /// The instants a business date spans: [start, end).
+    public static func window(of date: String) -> (start: Date, end: Date)? {
+        guard let start = BusinessTime.instant(fromLegacyLocal: "\(date.dropFirst(5).prefix(2))/\(date.suffix(2))/\(date.prefix(4)) 00:00"),
+              let next = nextDate(date),
+              let end = BusinessTime.instant(fromLegacyLocal: "\(next.dropFirst(5).prefix(2))/\(next.suffix(2))/\(next.prefix(4)) 00:00") else { return nil }
+        return (start, end)
+    }
+
+    /// The deadline of `date`: `deadlineHour` on the following local day.
+    public func deadline(of date: String) -> Date? {
+        guard let next = Self.nextDate(date) else { return nil }
+        return BusinessTime.instant(fromLegacyLocal: "\(next.dropFirst(5).prefix(2))/\(next.suffix(2))/\(next.prefix(4)) \(String(format: "%02d", deadlineHour)):00")
+    }
+
+    /// `freshness`: per source system, the newest source commit the platform has processed.
+    public func decide(_ date: String, freshness: [String: Date], now: Date) -> Decision {
+        guard let window = Self.window(of: date), let deadline = deadline(of: date), now >= window.end else { return .wait }
+        let settled = window.end.addingTimeInterval(allowedLateness)
+        if !freshness.isEmpty, freshness.values.allSatisfy({ $0 >= settled }) { return .complete }
+        return now >= deadline.addingTimeInterval(-deadlineMargin) ? .deadline : .wait
+    }
+
+    public static func nextDate(_ date: String) -> String? { shifted(date, by: 1) }
+    public static func previousDate(_ date: String) -> String? { shifted(date, by: -1) }
+
+    /// `YYYY-MM-DD` moved by whole days.
+    public static func shifted(_ date: String, by days: Int) -> String? {
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, date.count == 10 else { return nil }
+        let civil = CivilDate.civil(fromDays: CivilDate.days(year: parts[0], month: parts[1], day: parts[2]) + days)
+        return String(format: "%04d-%02d-%02d", civil.year, civil.month, civil.day)
+    }
+
+    /// The dates from `first` to `last`, both included.
+    public static func dates(from first: String, through last: String) -> [String] {
+        var dates: [String] = []
+        var date = first
+        while date <= last, dates.count < 10_000 {
+            dates.append(date)
+            guard let next = nextDate(date) else { break }
+            date = next
+        }
+        return dates
+    }
+}

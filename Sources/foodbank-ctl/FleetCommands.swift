@@ -1,0 +1,81 @@
+import ArgumentParser
+import FoodbankCanonical
+import FoodbankKafka
+import FoodbankMetrics
+import FoodbankOperations
+import FoodbankPostgres
+import FoodbankTopics
+import Foundation
+import Logging
+
+/// Which deployment of the fleet a command talks to: the production names, or a test's suffixes.
+struct FleetOptions: ParsableArguments {
+    @Option(help: "Suffix of every topic name (tests).") var topicSuffix = ""
+    @Option(help: "Suffix of every group name: groups are <stage><suffix> (tests).") var groupSuffix = ""
+
+    func groups() throws -> [FleetGroup] {
+        try Fleet.groups(TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix), groupSuffix: groupSuffix)
+    }
+}
+
+struct Lag: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every consumer group's lag per topic and partition, wherever it keeps its offsets (like kafka-consumer-groups --describe).")
+    @OptionGroup var fleet: FleetOptions
+    @Option(help: "Serve the lag as Prometheus metrics on this port (/metrics, /healthz) instead of printing it once.") var serve: Int?
+
+    func run() throws {
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
+        let db = try PostgresConnection(url: try PostgresConfiguration.url())
+        let groups = try fleet.groups()
+        guard let port = serve else {
+            print(FleetLag.render(try FleetLag.measure(groups, admin: admin, db: db)))
+            return
+        }
+        // One scrape at a time (the server is sequential), so the connections are never shared.
+        let server = MetricsServer(port: port, routes: [
+            "/metrics": {
+                do { return .init(status: 200, contentType: "text/plain; version=0.0.4", body: Array(FleetLag.prometheus(try FleetLag.measure(groups, admin: admin, db: db)).utf8)) }
+                catch { return .init(status: 503, contentType: "text/plain", body: Array("lag unavailable: \(error)\n".utf8)) }
+            },
+            "/healthz": { .status(true) },
+        ], logger: Logger(label: "foodbank.lag"))
+        try server.start()
+        setvbuf(stdout, nil, _IOLBF, 0)
+        print("serving the fleet's lag on port \(server.port)")
+        while true { Thread.sleep(forTimeInterval: 3600) }
+    }
+}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reset consumer groups to the earliest offsets or to a time, so they read their inputs again; refused while a group has live members.",
+        discussion: """
+            Groups with offsets in Kafka (normalize, dedupe) get their committed offsets altered. Groups with offsets in PostgreSQL
+            (reconcile, dq) get theirs replaced in one transaction with, from the earliest offsets, their derived tables emptied: the
+            state is rebuilt by the replay. From a timestamp the state is kept (the sinks are idempotent by event id).
+            """)
+    @OptionGroup var fleet: FleetOptions
+    @Option(parsing: .upToNextOption, help: "Stages to reset: \(Fleet.stages.joined(separator: ", ")), or all.") var stages: [String]
+    @Flag(help: "From the first offset still held.") var toEarliest = false
+    @Option(help: "From the first record at or after this time (ISO 8601, e.g. 2026-11-20T08:00:00Z).") var toTimestamp: String?
+
+    func validate() throws {
+        guard toEarliest != (toTimestamp != nil) else { throw ValidationError("give exactly one of --to-earliest and --to-timestamp") }
+        if let toTimestamp, BusinessTime.instant(fromISO: toTimestamp) == nil { throw ValidationError("--to-timestamp \(toTimestamp) is not ISO 8601") }
+        for stage in stages where stage != "all" && !Fleet.stages.contains(stage) { throw ValidationError("unknown stage \(stage)") }
+    }
+
+    func run() throws {
+        let start: FoodbankOperations.Replay.Start = toEarliest ? .earliest
+            : .timestamp(Int64(BusinessTime.instant(fromISO: toTimestamp!)!.timeIntervalSince1970 * 1000))
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
+        let db = try PostgresConnection(url: try PostgresConfiguration.url())
+        let chosen = try fleet.groups().filter { stages.contains("all") || stages.contains($0.stage) }
+        for group in chosen {
+            let outcome = try FoodbankOperations.Replay.run(group, from: start, admin: admin, db: db, logger: Logger(label: "foodbank.replay"))
+            print("\(group.group): \(outcome.offsets.count) partitions reset (offsets in \(group.offsets.rawValue))"
+                  + (outcome.emptiedTables.isEmpty ? "" : "; emptied \(outcome.emptiedTables.joined(separator: ", "))"))
+        }
+    }
+}
