@@ -12,7 +12,7 @@ RUN . scripts/env.sh && swift build -c release --static-swift-stdlib \
        "$(swift build -c release --show-bin-path)"/cdc "$(swift build -c release --show-bin-path)"/sftp-watcher \
        "$(swift build -c release --show-bin-path)"/simulator \
        "$(swift build -c release --show-bin-path)"/normalize \
-       "$(swift build -c release --show-bin-path)"/dedupe "$(swift build -c release --show-bin-path)"/reconcile "$(swift build -c release --show-bin-path)"/dq /out/bin/ \
+       "$(swift build -c release --show-bin-path)"/dedupe "$(swift build -c release --show-bin-path)"/reconcile "$(swift build -c release --show-bin-path)"/dq "$(swift build -c release --show-bin-path)"/nightly /out/bin/ \
     && cp -P .local/prefix/lib/librdkafka.so* /out/lib/
 
 FROM debian:bookworm-slim

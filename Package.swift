@@ -58,7 +58,7 @@ let package = Package(
 
         // The operator's work over the whole fleet: the groups declared once, their lag, replays.
         .target(name: "FoodbankOperations", dependencies: [
-            "FoodbankCanonical", "FoodbankDQ", "FoodbankDedupe", "FoodbankKafka", "FoodbankNormalize", "FoodbankPostgres", "FoodbankReconcile",
+            "FoodbankCanonical", "FoodbankDQ", "FoodbankDedupe", "FoodbankKafka", "FoodbankNightly", "FoodbankNormalize", "FoodbankPostgres", "FoodbankReconcile",
             "FoodbankStreaming", "FoodbankTopics", .product(name: "Logging", package: "swift-log"),
         ]),
 

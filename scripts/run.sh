@@ -7,7 +7,7 @@
 # to PostgreSQL with stored offsets), and ingestion fed by the simulator: cdc (the four source
 # databases), sftp-watcher (the two feeds), normalize (raw records to the four canonical models) and
 # dedupe (each event id once, to the unique topics), reconcile (on-hand and freshness) and dq (the
-# four data-quality checks). nightly joins this script as it lands.
+# four data-quality checks) and nightly (finance snapshots; the simulated days are backfilled).
 # Usage: scripts/run.sh [--records N] [--keep-running]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,9 +71,12 @@ FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9402 "$BIN/dedupe" > "$LOGS/ded
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9403 "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
 # A one-minute grace period for orphaned shipments, so the planted ones show before the script ends.
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9404 "$BIN/dq" --grace-seconds 60 --sweep-seconds 5 > "$LOGS/dq.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9405 "$BIN/nightly" --check-seconds 30 > "$LOGS/nightly.log" 2>&1 & pids+=($!)
 # Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
 SIM_TAG="L$(date +%s)"
-"$BIN/simulator" --tag "$SIM_TAG" --sku-prefix "SKU$SIM_TAG" --days 3 --over-seconds 20 --end-date "$(TZ=America/Los_Angeles date -d yesterday +%F)" --truth "$LOGS/truth" \
+SIM_END="$(TZ=America/Los_Angeles date -d yesterday +%F)"
+SIM_FIRST="$(date -d "$SIM_END - 2 days" +%F)"
+"$BIN/simulator" --tag "$SIM_TAG" --sku-prefix "SKU$SIM_TAG" --days 3 --over-seconds 20 --end-date "$SIM_END" --truth "$LOGS/truth" \
   > "$LOGS/simulator.log" 2>&1
 echo "== simulator"; cat "$LOGS/simulator.log"
 count_topic() { kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l; }
@@ -121,6 +124,14 @@ wrong = [k for k in truth.keys() | actual.keys() if truth.get(k) != actual.get(k
 print(f"{len(truth)} positions in the truth, {len(actual)} in ops.inventory_on_hand, {len(wrong)} differ (cases or pounds)")
 for k in sorted(wrong)[:5]: print("  differs:", "|".join(k), truth.get(k), actual.get(k))
 PY
+echo "== finance: the simulated days finalized (nightly --backfill; the running nightly finalizes yesterday by itself by 06:00)"
+"$BIN/nightly" --backfill-from "$SIM_FIRST" --backfill-to "$SIM_END" 2>/dev/null
+psql "$FOODBANK_DATABASE_URL" -c "SELECT business_date, snapshot_version, count(*) AS positions, sum(receipts_cases) AS receipts, sum(distributions_cases) AS distributions, sum(closing_cases) AS closing FROM finance.daily_inventory_latest WHERE sku LIKE 'SKU$SIM_TAG-%' GROUP BY 1, 2 ORDER BY 1"
+psql "$FOODBANK_DATABASE_URL" -c "SELECT business_date, sum(orders) AS orders, sum(cases_requested) AS requested, sum(cases_shipped) AS shipped FROM finance.daily_fulfillment f WHERE business_date BETWEEN '$SIM_FIRST' AND '$SIM_END' AND snapshot_version = (SELECT max(snapshot_version) FROM finance.snapshot_versions v WHERE v.business_date = f.business_date) GROUP BY 1 ORDER BY 1"
+echo "== consumer lag (the whole fleet)"
+"$BIN/foodbank-ctl" lag | grep '^total'
+echo "== metrics of reconcile (every consumer serves /metrics, /healthz, /readyz)"
+curl -s localhost:9403/metrics | grep -E '^foodbank_(events_total|end_to_end_latency_seconds_count)' || true
 echo "== freshness"
 psql "$FOODBANK_DATABASE_URL" -c "SELECT source, last_source_ts, last_processed_at FROM ops.pipeline_freshness ORDER BY source"
 echo "truth of this simulation: $LOGS/truth"

@@ -22,6 +22,8 @@ public enum FinanceSnapshot {
     public static func finalize(_ date: String, reason: String, in db: PostgresConnection) throws -> Outcome {
         try db.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [.int(lockKey)])
+            // Several days may be finalized in one transaction (a nightly round): each starts afresh.
+            try db.execute("DROP TABLE IF EXISTS day_inventory, day_counted, day_intake_lines, day_donations, day_shipments, day_fulfillment, day_exceptions")
             // A parameter a statement does not use has no type PostgreSQL could infer: pass it only where used.
             for statement in computeStatements { try db.execute(statement, statement.contains("$1") ? [.text(date)] : []) }
             let fingerprint = try db.execute("""

@@ -10,6 +10,8 @@ public struct NightlySchedule: Sendable {
     public var deadlineHour = 6
     /// Finalize this long before the deadline at the latest, whatever the sources say.
     public var deadlineMargin: TimeInterval = 30 * 60
+    /// How many past days nightly finalizes by itself after an outage; older ones take a backfill.
+    public var catchUpDays = 7
 
     public init() {}
 

@@ -57,10 +57,12 @@ public final class NightlyScheduler: @unchecked Sendable {
     public func round(_ db: PostgresConnection, now: Date) throws {
         let finalized = try FinanceSnapshot.finalizedDates(in: db)
         try refinalizeChanged(finalized, db, now: now)
-        // Days due: from the day after the last finalized one (the first time: yesterday) to yesterday.
+        // Days due: from the day after the last finalized one (the first time: yesterday) to yesterday,
+        // at most `catchUpDays` back: an older gap is an operator's backfill, not a surprise.
         let today = BusinessTime.businessDate(of: now)
-        guard let yesterday = NightlySchedule.previousDate(today) else { return }
-        let first = finalized.last.flatMap(NightlySchedule.nextDate) ?? yesterday
+        guard let yesterday = NightlySchedule.previousDate(today),
+              let oldest = NightlySchedule.shifted(today, by: -schedule.catchUpDays) else { return }
+        let first = max(finalized.last.flatMap(NightlySchedule.nextDate) ?? yesterday, oldest)
         let freshness = try Self.freshness(db)
         for date in NightlySchedule.dates(from: first, through: yesterday) {
             let decision = schedule.decide(date, freshness: freshness, now: now)

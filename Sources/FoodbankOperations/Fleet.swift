@@ -1,6 +1,7 @@
 import FoodbankCanonical
 import FoodbankDQ
 import FoodbankDedupe
+import FoodbankNightly
 import FoodbankNormalize
 import FoodbankReconcile
 import FoodbankTopics
@@ -25,7 +26,7 @@ public struct FleetGroup: Sendable, Equatable {
 }
 
 public enum Fleet {
-    public static let stages = ["normalize", "dedupe", "reconcile", "dq"]
+    public static let stages = ["normalize", "dedupe", "reconcile", "dq", "nightly"]
 
     /// The groups as deployed (group name = stage name), or as tests run them (suffixes).
     public static func groups(_ names: TopicNames, groupSuffix: String = "") throws -> [FleetGroup] {
@@ -40,6 +41,9 @@ public enum Fleet {
             FleetGroup(stage: "dq", group: "dq" + groupSuffix, offsets: .postgres, inputs: try DQStage.inputs(names).keys.sorted(),
                        ownedTables: ["dq.items", "dq.unknown_sku_references", "dq.intakes", "dq.orders", "dq.order_lines", "dq.shipments",
                                      "dq.shipment_lines", "ops.dq_violations"]),
+            // The finance tables are nightly's output, never emptied: they are append-only and versioned.
+            FleetGroup(stage: "nightly", group: "nightly" + groupSuffix, offsets: .postgres, inputs: try NightlyStage.inputs(names).keys.sorted(),
+                       ownedTables: ["nightly.records"]),
         ]
     }
 }

@@ -28,6 +28,7 @@ struct NightlyCommand: ParsableCommand {
     @Option(help: "Seconds between rounds that finalize due days and re-finalize days with late data.") var checkSeconds = 60.0
     @Option(help: "Minutes after a day's end that every source is waited for before the day is complete.") var allowedLatenessMinutes = 120.0
     @Option(help: "Minutes before the 06:00 deadline at which a day is finalized whatever the sources say.") var deadlineMarginMinutes = 30.0
+    @Option(help: "Past days finalized automatically after an outage (older ones: --backfill-from/--backfill-to).") var catchUpDays = 7
     @Option(help: "Finalize from this business date (YYYY-MM-DD), with --backfill-to, then exit.") var backfillFrom: String?
     @Option(help: "Last business date of the backfill.") var backfillTo: String?
     @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
@@ -46,6 +47,7 @@ struct NightlyCommand: ParsableCommand {
         var schedule = NightlySchedule()
         schedule.allowedLateness = allowedLatenessMinutes * 60
         schedule.deadlineMargin = deadlineMarginMinutes * 60
+        schedule.catchUpDays = catchUpDays
         let scheduler = NightlyScheduler(schedule: schedule, logger: logger)
 
         if let from = backfillFrom, let to = backfillTo {

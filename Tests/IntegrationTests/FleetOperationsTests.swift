@@ -82,7 +82,11 @@ extension Integration {
             let ledger = try run.ledgerRows()
             #expect(ledger > 0 && !findings.isEmpty)
 
-            for process in stages.values { process.terminate() }
+            // SIGTERM: each stops after its batch, leaves its group and exits 0.
+            for (stage, process) in stages {
+                let stopped = process.terminate()
+                #expect(stopped && process.process.terminationStatus == 0, "\(stage) did not stop cleanly on SIGTERM\n\(process.logTail)")
+            }
             let replayedAt = Date()
             var replay = (status: Int32(-1), output: "")
             // The broker forgets members that left a moment after they left.

@@ -30,7 +30,7 @@ struct QualityChainRun {
         _ = try KafkaAdmin(configuration: try TestStack.kafka).createTopics(catalog.topics.map { .init(name: names.applied($0.name), partitions: $0.partitions) })
     }
 
-    func start(_ executable: String) throws -> ChildProcess {
+    func start(_ executable: String, _ extra: [String] = []) throws -> ChildProcess {
         var arguments: [String]
         switch executable {
         case "cdc": arguments = ["--slot-prefix", tag, "--topic-suffix", tag, "--idle-millis", "100"]
@@ -39,6 +39,9 @@ struct QualityChainRun {
         }
         // A 20 s grace period, swept every 2 s: shipments reach the platform before their orders here.
         if executable == "dq" { arguments += ["--grace-seconds", "20", "--sweep-seconds", "2"] }
+        // Runs date their activity years back or on fixed days: nightly finalizes nothing by itself.
+        if executable == "nightly" { arguments += ["--catch-up-days", "0"] }
+        arguments += extra
         return try ChildProcess(TestStack.binDirectory.appendingPathComponent(executable), arguments,
                                 environment: TestStack.environment.merging(["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
                                                                             "KAFKA_PROPERTY_MAX_POLL_INTERVAL_MS": "45000",
@@ -48,9 +51,9 @@ struct QualityChainRun {
 
     /// Days of activity with the dirty cases, spread over 12 s so the feed watcher sees files come and
     /// change. `batch` tells later runs apart (their ids; the item codes stay the run's).
-    func simulate(days: Int = 3, batch: String = "") throws -> ChildProcess {
+    func simulate(days: Int = 3, batch: String = "", endDate: String = "2026-11-20") throws -> ChildProcess {
         try ChildProcess(TestStack.binDirectory.appendingPathComponent("simulator"),
-                         ["--tag", simulatorTag + batch, "--sku-prefix", skuPrefix, "--days", String(days), "--movements-per-day", "150",
+                         ["--tag", simulatorTag + batch, "--sku-prefix", skuPrefix, "--days", String(days), "--movements-per-day", "150", "--end-date", endDate,
                           "--donations-per-day", "20", "--orders-per-day", "8", "--over-seconds", "12",
                           "--inbox", inbox.appendingPathComponent(tag).path, "--truth", truthFolder.path],
                          environment: TestStack.environment, name: "simulator-\(tag)\(batch)")
@@ -61,6 +64,18 @@ struct QualityChainRun {
         var onHand: [String: String]
         /// `check<TAB>entity`, sorted.
         var planted: [String]
+    }
+
+    /// The simulator's daily totals: `date|sku|location` -> the six kinds, non-zero rows only.
+    func dailyTruth() throws -> [String: [Decimal]] {
+        var daily: [String: [Decimal]] = [:]
+        for line in try String(contentsOf: truthFolder.appendingPathComponent("daily.tsv"), encoding: .utf8).split(separator: "\n") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 9 else { continue }
+            let totals = f[3...].map { Decimal(string: $0) ?? -999_999 }
+            if totals.contains(where: { $0 != 0 }) { daily["\(f[0])|\(f[1])|\(f[2])"] = totals }
+        }
+        return daily
     }
 
     func truth() throws -> Truth {
