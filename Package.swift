@@ -165,6 +165,7 @@ let package = Package(
             "FoodbankMetrics", "FoodbankDQ", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "nightly", dependencies: [
             "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankNightly", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",

@@ -17,6 +17,10 @@ public enum DQStage {
         /// How long a shipment may wait for its order (the contract's default: 15 minutes).
         public var gracePeriod: TimeInterval = 900
         public var sweepInterval: TimeInterval = 30
+        /// Told of every finding opened or resolved (metrics).
+        public var onFindings: (@Sendable ([DQFinding]) -> Void)?
+        /// Told of the open findings per check after each sweep (metrics).
+        public var onOpenCounts: (@Sendable ([String: Int]) -> Void)?
 
         public init() {}
     }
@@ -36,6 +40,7 @@ public enum DQStage {
         let inputs = try inputs(names)
         let findingsTopic = try names.name("foodbank.ops.dq_findings")
         func published(_ findings: [DQFinding]) -> [KafkaRecord] {
+            settings.onFindings?(findings)
             for finding in findings {
                 logger.info("finding \(finding.status.rawValue)", metadata: ["check": "\(finding.check)", "entity": "\(finding.entityKey)"])
             }
@@ -47,7 +52,11 @@ public enum DQStage {
         configuration.housekeepingInterval = .milliseconds(Int64(settings.sweepInterval * 1000))
         let grace = settings.gracePeriod
         return PostgresSink(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger,
-                            housekeeping: { db in published(try DQStore.sweep(in: db, now: Date(), gracePeriod: grace)) }) { batch, db in
+                            housekeeping: { db in
+                                let findings = published(try DQStore.sweep(in: db, now: Date(), gracePeriod: grace))
+                                if let report = settings.onOpenCounts { report(try DQStore.openCounts(in: db)) }
+                                return findings
+                            }) { batch, db in
             let facts = DQFacts.collect(batch.map { (inputs[$0.topic]!, $0.value) })
             let findings = try DQStore.apply(facts, in: db, now: Date(), gracePeriod: grace)
             return SinkOutcome(rejected: facts.rejected.map { (batch[$0.index], $0.reason) }, published: published(findings))

@@ -57,6 +57,14 @@ public enum DQStore {
         return try record(evidence, db, checks: [DQChecks.orphanedFulfillment])
     }
 
+    /// Open findings per check (every declared check, 0 included).
+    public static func openCounts(in db: PostgresConnection) throws -> [String: Int] {
+        let result = try db.execute("SELECT check_name, count(*)::text AS n FROM ops.dq_violations WHERE resolved_at IS NULL GROUP BY 1")
+        var counts = Dictionary(uniqueKeysWithValues: DQChecks.all.map { ($0.name, 0) })
+        for row in 0..<result.count { counts[result.value(row, "check_name")!] = Int(result.value(row, "n")!) ?? 0 }
+        return counts
+    }
+
     // MARK: facts
 
     static func applyItems(_ facts: DQFacts, _ db: PostgresConnection) throws {

@@ -14,6 +14,7 @@ import FoodbankPostgres
 import FoodbankStreaming
 import FoodbankTopics
 import Logging
+import Prometheus
 
 @main
 struct DQCommand: ParsableCommand {
@@ -37,9 +38,23 @@ struct DQCommand: ParsableCommand {
         settings.batch = batch
         settings.gracePeriod = graceSeconds
         settings.sweepInterval = sweepSeconds
+        let metrics = try StageMetrics.serve(stage: "dq", port: metricsPort, logger: logger)
+        let findings = MetricNameDescriptor(namespace: "foodbank", metricName: "dq_findings", unitName: "total", helpText: "Findings opened and resolved, by check")
+        let open = MetricNameDescriptor(namespace: "foodbank", metricName: "dq_open_findings", unitName: "count", helpText: "Open findings by check, after each sweep")
+        let openGauges = Dictionary(uniqueKeysWithValues: DQChecks.all.map { ($0.name, metrics.registry.makeGauge(descriptor: open, labels: [("check", $0.name)])) })
+        var counters: [String: Counter] = [:]
+        for check in DQChecks.all {
+            for status in [DQFinding.Status.open, .resolved] {
+                counters["\(check.name)|\(status.rawValue)"] = metrics.registry.makeCounter(descriptor: findings, labels: [("check", check.name), ("status", status.rawValue)])
+            }
+        }
+        settings.onFindings = { [counters] changed in
+            for finding in changed { counters["\(finding.check)|\(finding.status.rawValue)"]?.increment() }
+        }
+        settings.onOpenCounts = { counts in for (check, count) in counts { openGauges[check]?.set(to: Double(count)) } }
         let sink = try DQStage.sink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "dq"), databaseURL: try PostgresConfiguration.url(),
                                     names: TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix), settings: settings, logger: logger)
-        sink.observer = try StageMetrics.serve(stage: "dq", port: metricsPort, logger: logger)
+        sink.observer = metrics
         try sink.run(until: stop)
     }
 }

@@ -75,39 +75,8 @@ struct SinkBenchRun {
         return try DQStage.sink(kafka: kafka, databaseURL: databaseURL, names: names(suffix), settings: settings, logger: logger)
     }
 
-    struct Measured {
-        let records: Int
-        let written: Int
-        let seconds: Double
-        var rate: Double { Double(records) / max(seconds, 1e-9) }
-    }
-
-    /// Runs a sink until it has consumed `processed` records; timed from its first commit (the group
-    /// join and the first batch left out).
     func runUntil(_ name: String, processed: Int, _ make: () throws -> PostgresSink) throws -> Measured {
-        let sink = try make()
-        let stop = StopSignal()
-        let failure = Failure()
-        let thread = Thread {
-            do { try sink.run(until: stop) } catch { failure.set(error) }
-            stop.stop()
-        }
-        thread.start()
-        let deadline = ContinuousClock.now + .seconds(3600)
-        while sink.statistics.processed < processed, !stop.isStopped, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        let end = Date()
-        stop.stop()
-        while thread.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
-        if let error = failure.error { throw error }
-        guard sink.statistics.processed >= processed else { throw BenchError("\(name) consumed \(sink.statistics.processed) of \(processed)") }
-        return Measured(records: sink.statistics.processed, written: sink.statistics.written, seconds: end.timeIntervalSince(sink.statistics.firstCommitAt ?? end))
-    }
-
-    struct Latency {
-        let count: Int
-        let p50: Double
-        let p99: Double
-        let max: Double
+        try measure(name, until: processed, try make())
     }
 
     /// reconcile and dq together while `records` arrive at `rate`: per record, commit time minus
@@ -174,13 +143,8 @@ final class LatencySamples: @unchecked Sendable {
 
     func count(_ stage: String) -> Int { lock.lock(); defer { lock.unlock() }; return samples[stage]?.count ?? 0 }
 
-    func figures() throws -> [String: SinkBenchRun.Latency] {
+    func figures() throws -> [String: Latency] {
         lock.lock(); defer { lock.unlock() }
-        return try samples.mapValues { values in
-            let sorted = values.sorted()
-            guard !sorted.isEmpty else { throw BenchError("no records to time") }
-            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-            return SinkBenchRun.Latency(count: sorted.count, p50: percentile(0.5), p99: percentile(0.99), max: sorted.last!)
-        }
+        return try samples.mapValues { try Latency(milliseconds: $0) }
     }
 }

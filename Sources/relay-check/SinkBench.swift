@@ -64,7 +64,7 @@ struct SinkBench: ParsableCommand {
         }
     }
 
-    private func report(_ what: String, _ measured: SinkBenchRun.Measured) {
+    private func report(_ what: String, _ measured: Measured) {
         print(String(format: "%-45@ %9d records %7.2f s %9.0f records/s", what, measured.records, measured.seconds, measured.rate))
     }
 }

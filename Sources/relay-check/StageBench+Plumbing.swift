@@ -67,42 +67,10 @@ struct StageBenchRun {
         return TransactionalRelay(kafka: kafka, configuration: configuration, logger: logger, stage: stage)
     }
 
-    struct Measured {
-        let records: Int
-        let written: Int
-        let seconds: Double
-        var rate: Double { Double(records) / max(seconds, 1e-9) }
-    }
-
-    /// Runs one stage until it has consumed `processed` records; timed from its first commit, so the
-    /// group join is left out.
+    /// Runs one stage until it has consumed `processed` records (see ``measure``).
     func runUntil(processed: Int, name: String, _ make: () throws -> (inputs: [String], group: String, stage: RelayStage, dlq: String)) throws -> Measured {
         let (inputs, group, stage, dlq) = try make()
-        let relay = relay(inputs: inputs, group: group, stage: stage, dlq: dlq)
-        let stop = StopSignal()
-        let failure = Failure()
-        let thread = Thread {
-            do { try relay.run(until: stop) } catch { failure.set(error) }
-            stop.stop()
-        }
-        thread.start()
-        let deadline = ContinuousClock.now + .seconds(1800)
-        while relay.statistics.processed < processed, !stop.isStopped, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        let end = Date()
-        stop.stop()
-        while thread.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
-        if let error = failure.error { throw error }
-        guard relay.statistics.processed >= processed else { throw BenchError("\(name) consumed \(relay.statistics.processed) of \(processed)") }
-        // The first batch is excluded with the join it waited for.
-        let first = relay.statistics.firstCommitAt ?? end
-        return Measured(records: relay.statistics.processed, written: relay.statistics.written, seconds: end.timeIntervalSince(first))
-    }
-
-    struct Latency {
-        let count: Int
-        let p50: Double
-        let p99: Double
-        let max: Double
+        return try measure(name, until: processed, relay(inputs: inputs, group: group, stage: stage, dlq: dlq))
     }
 
     /// normalize and dedupe together while `records` arrive at `rate`; the latency of each unique
@@ -141,10 +109,7 @@ struct StageBenchRun {
                   let done = message.timestampMillis else { continue }
             latencies.append(Double(done - raw))
         }
-        latencies.sort()
-        guard !latencies.isEmpty else { throw BenchError("no unique records to time") }
-        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Latency(count: latencies.count, p50: percentile(0.5), p99: percentile(0.99), max: latencies.last!)
+        return try Latency(milliseconds: latencies)
     }
 
     /// Everything in `topics`, read until a second passes with nothing new.

@@ -32,6 +32,10 @@ extension Integration {
                 let metrics = try httpGet(port: port, path: "/metrics")
                 #expect(metrics.contains("foodbank_events_total{stage=\"\(stage)\",outcome=\"processed\"}"), "\(stage): no event counter")
                 #expect(metrics.contains("foodbank_end_to_end_latency_seconds_count{stage=\"\(stage)\"}"), "\(stage): no latency histogram")
+                if stage == "dq" {
+                    #expect(metrics.contains("foodbank_dq_open_findings_count{check=\"orphaned_fulfillment\"}"), "dq: no open findings per check")
+                    #expect(metrics.contains("foodbank_dq_findings_total{check=\"duplicate_donation_id\",status=\"open\"}"), "dq: no findings counter")
+                }
             }
 
             // The fleet's lag, served the way Prometheus scrapes it.
