@@ -37,12 +37,12 @@ SELECT '$RUN:' || d || ':' || n, 'BENCH-' || lpad((n % 4000)::text, 4, '0'), 'LO
        (DATE '$FIRST' + d) + interval '15 hours', DATE '$FIRST' + d, 'warehouse'
 FROM generate_series(0, 29) d, generate_series(1, $MOVEMENTS) n;
 INSERT INTO nightly.records (record_type, source_id, live, position, fields, business_date)
-SELECT 'intake', '$RUN' || d || n, true, 1,
+SELECT 'intake', '$RUN-' || d || '-' || n, true, 1,
        jsonb_build_object('intake_id', ('9' || d || lpad(n::text, 7, '0'))::bigint, 'donation_id', 'R-$RUN-' || d || '-' || n, 'donor_id', 'D-' || (n % 20),
                           'location_id', 'LOC-' || (n % 6), 'status', 'received', 'bench', 'true'), DATE '$FIRST' + d
 FROM generate_series(0, 29) d, generate_series(1, $DONATIONS) n;
 INSERT INTO nightly.records (record_type, source_id, live, position, fields, business_date)
-SELECT 'donation_line', '$RUN' || d || n || '/1', true, 1,
+SELECT 'donation_line', '$RUN-' || d || '-' || n || '/1', true, 1,
        jsonb_build_object('intake_id', ('9' || d || lpad(n::text, 7, '0'))::bigint, 'line_no', 1, 'quantity_cases', '4.00', 'weight_lbs', '60.0',
                           'fair_market_value_usd', '25.00', 'bench', 'true'), NULL
 FROM generate_series(0, 29) d, generate_series(1, $DONATIONS) n;
@@ -66,3 +66,6 @@ echo "== one day (a first night: the opening is summed from the whole ledger)"
 "$BIN/nightly" --backfill-from "$FIRST" --backfill-to "$FIRST" 2> >(grep -v " info " >&2) | tail -1
 echo "== the rest of the month, night by night"
 "$BIN/nightly" --backfill-from 2019-06-02 --backfill-to "$LAST" 2> >(grep -v " info " >&2) | tail -4
+echo "== removing the synthetic inputs (the finance rows stay: they are append-only)"
+psql_run -c "DELETE FROM ops.inventory_movements WHERE business_date BETWEEN '$FIRST' AND '$LAST'" \
+         -c "DELETE FROM nightly.records WHERE fields->>'bench' = 'true'"

@@ -61,10 +61,10 @@ public enum FinanceSnapshot {
                 SELECT business_date FROM ops.inventory_movements WHERE applied_at > $1
                 UNION SELECT business_date FROM nightly.records WHERE recorded_at > $1 AND business_date IS NOT NULL
                 UNION SELECT h.business_date FROM nightly.records l
-                      JOIN nightly.records h ON h.record_type = 'intake' AND h.source_id = l.fields->>'intake_id'
+                      JOIN nightly.records h ON h.record_type = 'intake' AND h.fields->>'intake_id' = l.fields->>'intake_id'
                       WHERE l.record_type = 'donation_line' AND l.recorded_at > $1
                 UNION SELECT h.business_date FROM nightly.records l
-                      JOIN nightly.records h ON h.record_type = 'shipment' AND h.source_id = l.fields->>'shipment_id'
+                      JOIN nightly.records h ON h.record_type = 'shipment' AND h.fields->>'shipment_id' = l.fields->>'shipment_id'
                       WHERE l.record_type = 'shipment_line' AND l.recorded_at > $1
                 UNION SELECT s.business_date FROM nightly.records o
                       JOIN nightly.records s ON s.record_type = 'shipment' AND s.fields->>'order_id' = o.fields->>'order_id'
@@ -116,7 +116,7 @@ public enum FinanceSnapshot {
         """
         CREATE TEMP TABLE day_counted ON COMMIT DROP AS
         SELECT * FROM (
-            SELECT DISTINCT ON (r.fields->>'donation_id') r.fields->>'donation_id' AS donation_id, r.source_id AS intake_id,
+            SELECT DISTINCT ON (r.fields->>'donation_id') r.fields->>'donation_id' AS donation_id, r.fields->>'intake_id' AS intake_id,
                    r.fields->>'location_id' AS location_id, r.fields->>'donor_id' AS donor_id, r.business_date
             FROM nightly.records r
             WHERE r.record_type = 'intake' AND r.live AND r.fields->>'status' <> 'voided'
@@ -144,7 +144,7 @@ public enum FinanceSnapshot {
         """,
         """
         CREATE TEMP TABLE day_shipments ON COMMIT DROP AS
-        SELECT s.source_id AS shipment_id, s.fields->>'order_id' AS order_id, s.fields->>'location_id' AS location_id
+        SELECT s.fields->>'shipment_id' AS shipment_id, s.fields->>'order_id' AS order_id, s.fields->>'location_id' AS location_id
         FROM nightly.records s
         WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void' AND s.business_date = $1::date
         """,
@@ -152,7 +152,7 @@ public enum FinanceSnapshot {
         CREATE TEMP TABLE day_fulfillment ON COMMIT DROP AS
         WITH orders AS (
             SELECT DISTINCT o.order_id, coalesce(h.fields->>'agency_id', 'unknown') AS agency_id
-            FROM day_shipments o LEFT JOIN nightly.records h ON h.record_type = 'order' AND h.source_id = o.order_id AND h.live),
+            FROM day_shipments o LEFT JOIN nightly.records h ON h.record_type = 'order' AND h.fields->>'order_id' = o.order_id AND h.live),
         requested AS (
             SELECT o.agency_id, sum((l.fields->>'quantity_cases_requested')::numeric) AS cases
             FROM orders o JOIN nightly.records l ON l.record_type = 'order_line' AND l.fields->>'order_id' = o.order_id AND l.live
@@ -175,7 +175,7 @@ public enum FinanceSnapshot {
                              WHERE m.reference_id = c.donation_id AND m.reference_type = 'donation' AND m.movement_type = 'receipt'), 0) AS actual
             FROM day_counted c LEFT JOIN day_intake_lines l ON l.intake_id = c.intake_id),
         order_shipments AS (
-            SELECT s.fields->>'order_id' AS order_id, s.source_id AS shipment_id, s.fields->>'location_id' AS location_id, s.business_date,
+            SELECT s.fields->>'order_id' AS order_id, s.fields->>'shipment_id' AS shipment_id, s.fields->>'location_id' AS location_id, s.business_date,
                    s.fields->>'shipped_at' AS shipped_at
             FROM nightly.records s
             WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void'

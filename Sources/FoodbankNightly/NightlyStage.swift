@@ -6,10 +6,10 @@ import FoodbankTopics
 import Foundation
 import Logging
 
-/// nightly wired to its topics and its clock: a sink that keeps `nightly.records` current from the
-/// unique donation, order and shipment topics and the donors' CDC topic, and, every
-/// `checkInterval`, a round that finalizes the days that are due and makes new versions of
-/// finalized days whose inputs changed.
+/// nightly wired to its topics: a sink that keeps `nightly.records` current from the unique
+/// donation, order and shipment topics and the donors' CDC topic. The finalizing runs beside it on a
+/// thread of its own (``NightlyScheduler/run(databaseURL:every:until:)``): a round can take minutes
+/// (a late correction re-finalizes every day after it) and must never hold the consumer's polls.
 public enum NightlyStage {
     public struct Settings: Sendable {
         public var group = "nightly"
@@ -25,15 +25,12 @@ public enum NightlyStage {
         return inputs
     }
 
-    public static func sink(kafka: KafkaConfiguration, databaseURL: String, names: TopicNames, settings: Settings,
-                            scheduler: NightlyScheduler, logger: Logger) throws -> PostgresSink {
+    public static func sink(kafka: KafkaConfiguration, databaseURL: String, names: TopicNames, settings: Settings, logger: Logger) throws -> PostgresSink {
         let inputs = try inputs(names)
         var configuration = PostgresSink.Configuration(stage: "nightly", groupID: settings.group, inputTopics: inputs.keys.sorted())
         configuration.maxBatchRecords = settings.batch
         configuration.deadLetterTopic = try names.name("foodbank.dlq.nightly")
-        configuration.housekeepingInterval = .milliseconds(Int64(settings.checkInterval * 1000))
-        return PostgresSink(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger,
-                            housekeeping: { db in try scheduler.round(db, now: Date()); return [] }) { batch, db in
+        return PostgresSink(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
             let (rows, rejected) = NightlyRecords.versions(batch.map { (inputs[$0.topic]!, $0.value) })
             try NightlyRecords.store(rows, in: db)
             return SinkOutcome(rejected: rejected.map { (batch[$0.index], $0.reason) })
@@ -46,12 +43,30 @@ public final class NightlyScheduler: @unchecked Sendable {
     public let schedule: NightlySchedule
     private let logger: Logger
     private var lastCheck: Date?
-    /// Told of each finalization: the date, its version, when it finished, its margin to the deadline.
+    /// Told of each due day's finalization (not of late data or backfills): the date, its version,
+    /// when it finished, its margin to the deadline.
     public var onFinalized: ((_ date: String, _ version: Int, _ finishedAt: Date, _ margin: TimeInterval) -> Void)?
 
     public init(schedule: NightlySchedule, logger: Logger) {
         self.schedule = schedule
         self.logger = logger
+    }
+
+    /// Rounds every `interval` until stopped, on the caller's thread, with a connection of its own.
+    /// A failed round is logged and tried again next time (each day commits on its own).
+    public func run(databaseURL: String, every interval: TimeInterval, until stop: StopSignal) {
+        var db: PostgresConnection?
+        while !stop.isStopped {
+            do {
+                if db == nil { db = try PostgresConnection(url: databaseURL, logger: logger) }
+                try round(db!, now: Date())
+            } catch {
+                logger.error("nightly round failed; retrying next round", metadata: ["error": "\(error)"])
+                if let failure = error as? PostgresError, failure.isConnectionFailure { db = nil }
+            }
+            let next = Date().addingTimeInterval(interval)
+            while !stop.isStopped, Date() < next { Thread.sleep(forTimeInterval: 0.2) }
+        }
     }
 
     public func round(_ db: PostgresConnection, now: Date) throws {
@@ -67,7 +82,7 @@ public final class NightlyScheduler: @unchecked Sendable {
         for date in NightlySchedule.dates(from: first, through: yesterday) {
             let decision = schedule.decide(date, freshness: freshness, now: now)
             guard decision != .wait else { break }
-            try finalize(date, reason: decision == .complete ? "complete: every source past the day's end" : "deadline", db)
+            try finalize(date, reason: decision == .complete ? "complete: every source past the day's end" : "deadline", db, due: true)
         }
     }
 
@@ -83,15 +98,15 @@ public final class NightlyScheduler: @unchecked Sendable {
     }
 
     @discardableResult
-    public func finalize(_ date: String, reason: String, _ db: PostgresConnection) throws -> FinanceSnapshot.Outcome {
+    public func finalize(_ date: String, reason: String, _ db: PostgresConnection, due: Bool = false) throws -> FinanceSnapshot.Outcome {
         let outcome = try FinanceSnapshot.finalize(date, reason: reason, in: db)
         let finished = Date()
         let margin = schedule.deadline(of: date).map { $0.timeIntervalSince(finished) } ?? 0
         switch outcome {
         case .finalized(let version):
             logger.info("day finalized", metadata: ["date": "\(date)", "version": "\(version)", "reason": "\(reason)",
-                                                     "margin_seconds": "\(Int(margin))"])
-            onFinalized?(date, version, finished, margin)
+                                                     "deadline_margin_seconds": due ? "\(Int(margin))" : "-"])
+            if due { onFinalized?(date, version, finished, margin) }
         case .unchanged(let version):
             logger.debug("day unchanged", metadata: ["date": "\(date)", "version": "\(version)"])
         }

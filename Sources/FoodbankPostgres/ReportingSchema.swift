@@ -343,5 +343,12 @@ public enum ReportingSchema {
             CREATE INDEX inventory_movements_applied_at ON ops.inventory_movements (applied_at);
             CREATE INDEX inventory_movements_reference ON ops.inventory_movements (reference_id) WHERE reference_id IS NOT NULL;
             """),
+            Migration(version: 12, name: "nightly line lookups", sql: """
+            -- Lines are found by their header's id: one index per kind of header (a composite index
+            -- led by the intake id did not serve shipment lines).
+            DROP INDEX nightly.records_parent;
+            CREATE INDEX records_intake_id ON nightly.records (record_type, (fields->>'intake_id'));
+            CREATE INDEX records_shipment_id ON nightly.records (record_type, (fields->>'shipment_id'));
+            """),
     ]
 }

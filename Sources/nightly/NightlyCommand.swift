@@ -79,10 +79,24 @@ struct NightlyCommand: ParsableCommand {
         settings.batch = batch
         settings.checkInterval = checkSeconds
         settings.schedule = schedule
-        let sink = try NightlyStage.sink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "nightly"), databaseURL: try PostgresConfiguration.url(),
+        let databaseURL = try PostgresConfiguration.url()
+        let sink = try NightlyStage.sink(kafka: try KafkaConfiguration.fromEnvironment(clientID: "nightly"), databaseURL: databaseURL,
                                          names: TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix), settings: settings,
-                                         scheduler: scheduler, logger: logger)
+                                         logger: logger)
         sink.observer = metrics
+        // Finalizing on a thread of its own: a long round never holds the consumer's polls.
+        let roundsDone = DispatchSemaphore(value: 0)
+        let rounds = Thread { [checkSeconds] in
+            scheduler.run(databaseURL: databaseURL, every: checkSeconds, until: stop)
+            roundsDone.signal()
+        }
+        rounds.name = "nightly-rounds"
+        rounds.start()
+        defer {
+            // SIGTERM: the round in progress finishes its day (each day is one transaction).
+            stop.stop()
+            if roundsDone.wait(timeout: .now() + 120) == .timedOut { logger.warning("a nightly round was still running at exit; its open day rolls back") }
+        }
         try sink.run(until: stop)
     }
 }
