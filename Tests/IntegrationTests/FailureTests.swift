@@ -60,7 +60,20 @@ extension Integration {
             let successor = try KafkaTransactionalProducer(configuration: kafka, transactionalID: id)
             try successor.initTransactions()
 
-            let error = #expect(throws: KafkaError.self) { try zombie.commitTransaction(timeout: .seconds(20)) }
+            // A commit that times out (the local broker under load) is retried, as librdkafka asks:
+            // what must never happen is the zombie's commit succeeding.
+            var error: KafkaError?
+            for _ in 0..<3 {
+                do {
+                    try zombie.commitTransaction(timeout: .seconds(20))
+                    error = nil
+                    break
+                } catch let failure as KafkaError {
+                    error = failure
+                    if !failure.isRetriable { break }
+                }
+            }
+            #expect(error != nil, "the fenced zombie committed its transaction")
             #expect(error?.isFencing == true || error?.isFatal == true, "got \(String(describing: error))")
 
             // The successor works normally.
