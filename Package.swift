@@ -107,7 +107,7 @@ let package = Package(
         ]),
 
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
-        .target(name: "FoodbankSimulator", dependencies: ["FoodbankJSON", "FoodbankPostgres"]),
+        .target(name: "FoodbankSimulator", dependencies: ["FoodbankCalendar", "FoodbankJSON", "FoodbankPostgres"]),
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Days since 1970-01-01 and back, on the proleptic Gregorian calendar (Howard Hinnant's
 /// days_from_civil and civil_from_days): the arithmetic under the hand-written timestamp code of
 /// cdc (PostgreSQL text to Debezium's formats) and the canonical models (ISO-8601 in and out).
@@ -21,5 +23,13 @@ public enum CivilDate {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// A `YYYY-MM-DD` date moved by whole days; nil for text that is not such a date.
+    public static func shifted(_ date: String, by offset: Int) -> String? {
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, date.utf8.count == 10 else { return nil }
+        let civil = civil(fromDays: days(year: parts[0], month: parts[1], day: parts[2]) + offset)
+        return String(format: "%04d-%02d-%02d", civil.year, civil.month, civil.day)
     }
 }

@@ -37,6 +37,13 @@ public enum BusinessTime {
         return resolved
     }
 
+    /// `hour`:00 local time (America/Los_Angeles) on a business date `YYYY-MM-DD`; nil for a date
+    /// that does not exist.
+    public static func instant(onDate date: String, hour: Int) -> Date? {
+        guard date.utf8.count == 10 else { return nil }
+        return instant(fromLegacyLocal: "\(date.dropFirst(5).prefix(2))/\(date.suffix(2))/\(date.prefix(4)) \(String(format: "%02d", hour)):00")
+    }
+
     /// ISO-8601 in UTC with milliseconds, the canonical models' time format
     /// (`2026-11-22T07:30:00.000Z`). Written by hand: Foundation's formatters cost tens of
     /// microseconds a call, and normalize formats several times per record.

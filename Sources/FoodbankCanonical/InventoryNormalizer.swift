@@ -111,7 +111,7 @@ public enum InventoryNormalizer {
         guard ["SPOILAGE", "DAMAGE", "RECOUNT", "EXPIRED", "THEFT", "OTHER"].contains(reason) else { throw Rejection("unknown reason \(reason)") }
         let dateText = try text(row, "effective_date")
         guard dateText.utf8.count == 10, dateText.utf8.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 ? $0.element == 0x2D : (48...57).contains($0.element) }),
-              let noon = BusinessTime.instant(fromLegacyLocal: "\(dateText.dropFirst(5).prefix(2))/\(dateText.suffix(2))/\(dateText.prefix(4)) 12:00")
+              let noon = BusinessTime.instant(onDate: dateText, hour: 12)
         else { throw Rejection("effective_date \(dateText) is not YYYY-MM-DD") }
         let spoilage = reason == "SPOILAGE" || reason == "EXPIRED"
         let event = InventoryEvent(

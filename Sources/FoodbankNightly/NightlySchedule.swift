@@ -25,16 +25,15 @@ public struct NightlySchedule: Sendable {
 
     /// The instants a business date spans: [start, end).
     public static func window(of date: String) -> (start: Date, end: Date)? {
-        guard let start = BusinessTime.instant(fromLegacyLocal: "\(date.dropFirst(5).prefix(2))/\(date.suffix(2))/\(date.prefix(4)) 00:00"),
-              let next = nextDate(date),
-              let end = BusinessTime.instant(fromLegacyLocal: "\(next.dropFirst(5).prefix(2))/\(next.suffix(2))/\(next.prefix(4)) 00:00") else { return nil }
+        guard let start = BusinessTime.instant(onDate: date, hour: 0), let next = nextDate(date),
+              let end = BusinessTime.instant(onDate: next, hour: 0) else { return nil }
         return (start, end)
     }
 
     /// The deadline of `date`: `deadlineHour` on the following local day.
     public func deadline(of date: String) -> Date? {
         guard let next = Self.nextDate(date) else { return nil }
-        return BusinessTime.instant(fromLegacyLocal: "\(next.dropFirst(5).prefix(2))/\(next.suffix(2))/\(next.prefix(4)) \(String(format: "%02d", deadlineHour)):00")
+        return BusinessTime.instant(onDate: next, hour: deadlineHour)
     }
 
     /// `freshness`: per source system, the newest source commit the platform has processed.
@@ -48,13 +47,7 @@ public struct NightlySchedule: Sendable {
     public static func nextDate(_ date: String) -> String? { shifted(date, by: 1) }
     public static func previousDate(_ date: String) -> String? { shifted(date, by: -1) }
 
-    /// `YYYY-MM-DD` moved by whole days.
-    public static func shifted(_ date: String, by days: Int) -> String? {
-        let parts = date.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, date.count == 10 else { return nil }
-        let civil = CivilDate.civil(fromDays: CivilDate.days(year: parts[0], month: parts[1], day: parts[2]) + days)
-        return String(format: "%04d-%02d-%02d", civil.year, civil.month, civil.day)
-    }
+    public static func shifted(_ date: String, by days: Int) -> String? { CivilDate.shifted(date, by: days) }
 
     /// The dates from `first` to `last`, both included.
     public static func dates(from first: String, through last: String) -> [String] {

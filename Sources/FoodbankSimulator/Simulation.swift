@@ -1,3 +1,4 @@
+import FoodbankCalendar
 import Foundation
 
 /// Realistic food bank activity for the six sources, with the dirty cases planted on purpose, and
@@ -307,14 +308,7 @@ public struct Simulation: Sendable {
     }
 
     /// `date` minus `days`, both `YYYY-MM-DD`.
-    static func date(_ date: String, minusDays days: Int) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        let base = formatter.date(from: date)!
-        return formatter.string(from: base.addingTimeInterval(-Double(days) * 86_400))
-    }
+    static func date(_ date: String, minusDays days: Int) -> String { CivilDate.shifted(date, by: -days)! }
 }
 
 /// One feed-5 row as the simulator writes it.
