@@ -140,7 +140,26 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// position yet are left out). It moves past transaction markers and aborted records as they are
     /// read, which a committed "last record + 1" never does.
     public func positions() throws -> [TopicPartition: Int64] {
-        let partitions = try assignment()
+        try positions(of: try assignment())
+    }
+
+    /// Records between this consumer's read position and each assigned partition's high watermark,
+    /// from what the last fetches reported (no broker round trip); a partition not fetched yet is left out.
+    public func lag() throws -> [TopicPartition: Int64] {
+        let assigned = try assignment()
+        let positions = try positions(of: assigned)
+        var lag: [TopicPartition: Int64] = [:]
+        for tp in assigned {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
+            // Not positioned yet (nothing read): everything from the low watermark on is behind.
+            lag[tp] = max(0, high - (positions[tp] ?? low))
+        }
+        return lag
+    }
+
+    private func positions(of partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
         return try TopicPartitionList.withList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.invalid) })) { list in
             let err = rd_kafka_position(client.handle, list)
@@ -149,21 +168,6 @@ public final class KafkaConsumer: @unchecked Sendable {
             for entry in TopicPartitionList.entries(list) where entry.offset >= 0 { positions[entry.topicPartition] = entry.offset }
             return positions
         }
-    }
-
-    /// Records between this consumer's read position and each assigned partition's high watermark,
-    /// from what the last fetches reported (no broker round trip); a partition not fetched yet is left out.
-    public func lag() throws -> [TopicPartition: Int64] {
-        let positions = try positions()
-        var lag: [TopicPartition: Int64] = [:]
-        for tp in try assignment() {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            guard rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
-            // Not positioned yet (nothing read): everything from the low watermark on is behind.
-            lag[tp] = max(0, high - (positions[tp] ?? low))
-        }
-        return lag
     }
 
     /// Moves the read position of assigned partitions (used to rewind after an aborted transaction).

@@ -23,6 +23,10 @@ public struct FleetGroup: Sendable, Equatable {
     public var inputs: [String]
     /// Tables only this group writes, emptied when it replays from the beginning.
     public var ownedTables: [String]
+
+    public init(stage: String, group: String, offsets: OffsetStore, inputs: [String], ownedTables: [String]) {
+        (self.stage, self.group, self.offsets, self.inputs, self.ownedTables) = (stage, group, offsets, inputs, ownedTables)
+    }
 }
 
 public enum Fleet {

@@ -14,10 +14,19 @@ public struct LagRow: Sendable, Equatable {
     public var logEnd: Int64
     public var lag: Int64
     public var members: Int
+
+    /// The broker reports an end below the committed offset (Tansu 0.6.0 does, for multi-record batches).
+    public var brokerBehind: Bool { (committed ?? 0) > logEnd }
+}
+
+public struct MissingDatabase: Error, CustomStringConvertible {
+    public let group: String
+    public var description: String { "group \(group) keeps its offsets in PostgreSQL: FOODBANK_DATABASE_URL is needed" }
 }
 
 public enum FleetLag {
-    public static func measure(_ groups: [FleetGroup], admin: KafkaAdmin, db: PostgresConnection) throws -> [LagRow] {
+    /// `db` is needed only for groups whose offsets live in PostgreSQL.
+    public static func measure(_ groups: [FleetGroup], admin: KafkaAdmin, db: PostgresConnection?) throws -> [LagRow] {
         var rows: [LagRow] = []
         // Inputs not provisioned (yet) have no lag to show; `foodbank-ctl topics check` names them.
         let existing = try admin.topicPartitionCounts()
@@ -26,7 +35,9 @@ public enum FleetLag {
             let committed: [TopicPartition: Int64]
             switch group.offsets {
             case .kafka: committed = try admin.groupOffsets(group: group.group, partitions: partitions)
-            case .postgres: committed = try StoredOffsets(group: group.group).load(partitions, from: db)
+            case .postgres:
+                guard let db else { throw MissingDatabase(group: group.group) }
+                committed = try StoredOffsets(group: group.group).load(partitions, from: db)
             }
             let members = try admin.describeGroup(group.group).memberCount
             for tp in partitions {
@@ -46,11 +57,13 @@ public enum FleetLag {
         var lines = ["GROUP".padded(24) + " TOPIC".padded(56) + " PART    CURRENT    LOG-END        LAG MEMBERS"]
         for row in rows {
             lines.append(row.group.padded(24) + " " + row.topic.padded(55)
-                         + String(format: " %4d %10@ %10lld %10lld %7d", row.partition, row.committed.map { String($0) } ?? "-", row.logEnd, row.lag, row.members))
+                         + String(format: " %4d %10@ %10lld %10lld %7d%@", row.partition, row.committed.map { String($0) } ?? "-", row.logEnd, row.lag,
+                                  row.members, row.brokerBehind ? " *" : ""))
         }
         for group in Dictionary(grouping: rows, by: \.group).sorted(by: { $0.key < $1.key }) {
             lines.append("total lag of \(group.key): \(group.value.map(\.lag).reduce(0, +))")
         }
+        if rows.contains(where: \.brokerBehind) { lines.append("* the broker reports a high watermark below the committed offset; lag shown as 0") }
         return lines.joined(separator: "\n")
     }
 

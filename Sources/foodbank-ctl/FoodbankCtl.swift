@@ -3,6 +3,7 @@
 import ArgumentParser
 import FoodbankCanonical
 import FoodbankKafka
+import FoodbankOperations
 import FoodbankPostgres
 import FoodbankTopics
 import Foundation
@@ -76,22 +77,9 @@ struct Offsets: ParsableCommand {
 
     func run() throws {
         let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
-        let partitions = try admin.partitions(of: topics)
-        let committed = try admin.groupOffsets(group: group, partitions: partitions)
-        print("TOPIC".padding(toLength: 48, withPad: " ", startingAt: 0) + " PART  COMMITTED        END        LAG")
-        var brokerBehind = false
-        for tp in partitions {
-            let end = try admin.watermarks(tp).high
-            let done = committed[tp]
-            // A committed offset past the high watermark is the broker under-reporting its end
-            // (Tansu 0.6.0 does, for multi-record batches): lag is then at least zero, not negative.
-            let behind = (done ?? 0) > end
-            brokerBehind = brokerBehind || behind
-            let lag = max(end - (done ?? 0), 0)
-            print(tp.topic.padding(toLength: 48, withPad: " ", startingAt: 0)
-                  + String(format: " %4d %10@ %10lld %10lld%@", tp.partition, done.map { String($0) } ?? "-", end, lag, behind ? " *" : ""))
-        }
-        if brokerBehind { print("* the broker reports a high watermark below the committed offset; lag shown as 0") }
+        _ = try admin.partitions(of: topics)  // a topic named here that does not exist is an error, not an empty row
+        let reader = FleetGroup(stage: group, group: group, offsets: .kafka, inputs: topics, ownedTables: [])
+        print(FleetLag.render(try FleetLag.measure([reader], admin: admin, db: nil)))
     }
 }
 
