@@ -35,10 +35,13 @@ public enum DQStore {
         evidence.now = now
         evidence.gracePeriod = gracePeriod
         try applyItems(facts, db)
-        let skuCandidates = try applySkuReferences(facts, db).union(facts.items.keys)
+        // The item master after this batch's items, for every sku the batch names or changes: read once.
+        let checked = facts.namedSkus.union(facts.items.keys)
+        let known = try knownSkus(checked, db)
+        let skuCandidates = try applySkuReferences(facts, known: known, db).union(facts.items.keys)
         let donationCandidates = try applyIntakes(facts, db)
         let shipmentCandidates = try applyFulfillment(facts, db, now: now)
-        evidence.skus = try skuEvidence(skuCandidates, db)
+        evidence.skus = try skuEvidence(skuCandidates, known: known.union(try knownSkus(skuCandidates.subtracting(checked), db)), db)
         evidence.intakes = try intakeEvidence(donationCandidates, db)
         evidence.shipments = try shipmentEvidence(shipmentCandidates, db)
         evidence.balances = facts.balances.mapValues(\.onHandCases)
@@ -74,9 +77,9 @@ public enum DQStore {
     }
 
     /// Keeps the live records that name an unknown sku; returns the skus to judge again.
-    static func applySkuReferences(_ facts: DQFacts, _ db: PostgresConnection) throws -> Set<String> {
+    /// `known`: the skus of the item master among those the batch names.
+    static func applySkuReferences(_ facts: DQFacts, known: Set<String>, _ db: PostgresConnection) throws -> Set<String> {
         guard !facts.skuReferences.isEmpty else { return [] }
-        let known = try knownSkus(facts.namedSkus, db)
         let references = facts.skuReferences.values.sorted { $0.recordID < $1.recordID }
         let unknown = references.filter { $0.live && !known.contains($0.sku) }
         let cleared = references.filter { !($0.live && !known.contains($0.sku)) }.map(\.recordID)
@@ -161,9 +164,9 @@ public enum DQStore {
         return Set((0..<result.count).map { result.value($0, "sku")! })
     }
 
-    static func skuEvidence(_ skus: Set<String>, _ db: PostgresConnection) throws -> [String: DQEvidence.Sku] {
+    /// `known`: the skus of the item master among `skus`.
+    static func skuEvidence(_ skus: Set<String>, known: Set<String>, _ db: PostgresConnection) throws -> [String: DQEvidence.Sku] {
         guard !skus.isEmpty else { return [:] }
-        let known = try knownSkus(skus, db)
         let counts = try db.execute("""
             SELECT sku, count(*)::text AS n FROM dq.unknown_sku_references WHERE sku IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY sku
             """, [.text(jsonList(skus.sorted()))])

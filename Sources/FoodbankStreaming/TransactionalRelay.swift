@@ -115,10 +115,10 @@ public final class TransactionalRelay: @unchecked Sendable {
                 }
                 stage.committed()
                 progress.merge(next) { _, new in new }
-                let consumed = batch.count { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }
-                statistics.committed(records: consumed, written: output.records.count, deadLettered: output.rejected.count)
-                observer?.committed(batch.filter { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true },
-                                    deadLettered: output.rejected.count, at: Date())
+                // Records of a held partition from the hold on are read again later: not consumed yet.
+                let consumed = batch.filter { message in output.heldFrom[message.topicPartition].map { message.offset < $0 } ?? true }
+                statistics.committed(records: consumed.count, written: output.records.count, deadLettered: output.rejected.count)
+                observer?.committed(consumed, deadLettered: output.rejected.count, at: Date())
                 if !output.heldFrom.isEmpty {
                     try consumer.seek(output.heldFrom)
                     // Everything read was held back: give the records it waits for time to arrive.
