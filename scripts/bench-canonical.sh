@@ -7,12 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-450000}"
 RATE="${2:-10000}"
-scripts/setup.sh >/dev/null
 source scripts/env.sh
-start_local_stack >/dev/null
-swift build -c release --product relay-check >/dev/null
-swift build -c release --product foodbank-ctl >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-"$BIN/foodbank-ctl" migrate >/dev/null
+prepare_release_bench relay-check
 echo "broker: Tansu (memory) at $KAFKA_BOOTSTRAP_SERVERS; PostgreSQL for normalize's header keys; $(nproc) cores"
 "$BIN/relay-check" bench-stages --scale "$SCALE" --rate "$RATE" 2> >(grep -v " info " >&2)

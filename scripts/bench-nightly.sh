@@ -9,13 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARE="${1:-1.0}"
-scripts/setup.sh >/dev/null
 source scripts/env.sh
-start_local_stack >/dev/null
-swift build -c release --product nightly >/dev/null
-swift build -c release --product foodbank-ctl >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-"$BIN/foodbank-ctl" migrate >/dev/null
+prepare_release_bench nightly
 RUN="NB$(date +%s)"
 FIRST=2019-06-01
 LAST=2019-06-30

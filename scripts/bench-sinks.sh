@@ -10,12 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-100000}"
 PEAK="${2:-100}"
-scripts/setup.sh >/dev/null
 source scripts/env.sh
-start_local_stack >/dev/null
-swift build -c release --product relay-check >/dev/null
-swift build -c release --product foodbank-ctl >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-"$BIN/foodbank-ctl" migrate >/dev/null
+prepare_release_bench relay-check
 echo "broker: Tansu (memory) at $KAFKA_BOOTSTRAP_SERVERS; PostgreSQL $(psql "$FOODBANK_DATABASE_URL" -Atc 'SHOW server_version'); $(nproc) cores"
 "$BIN/relay-check" bench-sinks --scale "$SCALE" --rates "$PEAK" "$((PEAK * 10))" 2> >(grep -v " info " >&2)

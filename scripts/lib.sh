@@ -22,3 +22,14 @@ start_local_stack() {
   "$FB_ROOT/scripts/stack.sh" start
   set -a; . "$FB_STATE/stack/env"; set +a
 }
+
+# The start of every benchmark that touches the reporting database: set-up, the local stack, release
+# builds of `foodbank-ctl` and the given products, migrations. Sets BIN to the release binaries.
+prepare_release_bench() {
+  "$FB_ROOT/scripts/setup.sh" >/dev/null
+  start_local_stack >/dev/null
+  local product
+  for product in foodbank-ctl "$@"; do swift build -c release --product "$product" >/dev/null; done
+  BIN=$(swift build -c release --show-bin-path)
+  "$BIN/foodbank-ctl" migrate >/dev/null
+}

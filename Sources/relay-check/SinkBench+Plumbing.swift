@@ -75,10 +75,6 @@ struct SinkBenchRun {
         return try DQStage.sink(kafka: kafka, databaseURL: databaseURL, names: names(suffix), settings: settings, logger: logger)
     }
 
-    func runUntil(_ name: String, processed: Int, _ make: () throws -> PostgresSink) throws -> Measured {
-        try measure(name, until: processed, try make())
-    }
-
     /// reconcile and dq together while `records` arrive at `rate`: per record, commit time minus
     /// Kafka timestamp. dq's figure covers the records from the unique topics, not the balances.
     func latency(records: [KafkaRecord], suffix: String, rate: Int) throws -> [String: Latency] {

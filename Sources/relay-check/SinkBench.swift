@@ -47,9 +47,9 @@ struct SinkBench: ParsableCommand {
         let produced = try bench.produce(load, suffix: main, rate: nil)
         print(String(format: "load: %d unique records and items (from RawTopicLoad scale %d) produced in %.1f s; batch %d; %d cores",
                      load.count, scale, produced, batch, ProcessInfo.processInfo.activeProcessorCount))
-        let reconcile = try bench.runUntil("reconcile", processed: load.count) { try bench.reconcileSink(suffix: main) }
+        let reconcile = try measure("reconcile", until: load.count, try bench.reconcileSink(suffix: main))
         report("reconcile (ledger, on-hand, balances out)", reconcile)
-        let dq = try bench.runUntil("dq", processed: load.count + reconcile.written) { try bench.dqSink(suffix: main) }
+        let dq = try measure("dq", until: load.count + reconcile.written, try bench.dqSink(suffix: main))
         report("dq (four checks, balances in)", dq)
 
         for rate in rates {
