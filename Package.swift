@@ -106,12 +106,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The independent check: the curated tables computed straight from the sources as the contract
+        // defines them (plain SQL over copies of the source tables, a fold over the feed files), and
+        // their comparison with a deployment's. Shares nothing with the stages.
+        .target(name: "FoodbankOracle", dependencies: ["FoodbankFeeds", "FoodbankPostgres", "FoodbankSFTP"]),
+
         // Simulated activity of the six sources, with dirty cases and the truth they imply.
         .target(name: "FoodbankSimulator", dependencies: ["FoodbankCalendar", "FoodbankJSON", "FoodbankPostgres"]),
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
-            "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankOperations", "FoodbankPostgres", "FoodbankTopics",
+            "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankOperations", "FoodbankOracle", "FoodbankPostgres", "FoodbankSFTP", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -350,5 +350,30 @@ public enum ReportingSchema {
             CREATE INDEX records_intake_id ON nightly.records (record_type, (fields->>'intake_id'));
             CREATE INDEX records_shipment_id ON nightly.records (record_type, (fields->>'shipment_id'));
             """),
+            Migration(version: 13, name: "verify runs", sql: """
+            -- Every foodbank-ctl verify: when, over which business days, and what it found (the
+            -- oracle's tables beside the reported ones), kept for auditors and read by the metrics.
+            CREATE TABLE platform.verify_runs (
+                run_id                 bigserial PRIMARY KEY,
+                started_at             timestamptz NOT NULL,
+                finished_at            timestamptz NOT NULL DEFAULT now(),
+                from_date              date NOT NULL,
+                to_date                date NOT NULL,
+                wrong                  integer NOT NULL,
+                pending_refinalization integer NOT NULL,
+                unfinalized            integer NOT NULL,
+                unreadable_feed_rows   integer NOT NULL
+            );
+            CREATE TABLE platform.verify_differences (
+                run_id      bigint NOT NULL REFERENCES platform.verify_runs (run_id),
+                kind        text NOT NULL CHECK (kind IN ('wrong', 'pending_refinalization', 'unfinalized')),
+                table_name  text NOT NULL,
+                key         text NOT NULL,
+                column_name text NOT NULL,
+                expected    text,
+                actual      text
+            );
+            CREATE INDEX verify_differences_run ON platform.verify_differences (run_id);
+            """),
     ]
 }

@@ -3,6 +3,7 @@ import FoodbankCanonical
 import FoodbankKafka
 import FoodbankMetrics
 import FoodbankOperations
+import FoodbankOracle
 import FoodbankPostgres
 import FoodbankTopics
 import Foundation
@@ -35,7 +36,11 @@ struct Lag: ParsableCommand {
         // One scrape at a time (the server is sequential), so the connections are never shared.
         let server = MetricsServer(port: port, routes: [
             "/metrics": {
-                do { return .init(status: 200, contentType: "text/plain; version=0.0.4", body: Array(FleetLag.prometheus(try FleetLag.measure(groups, admin: admin, db: db)).utf8)) }
+                do {
+                    // The latest verify run rides along: the audit's result is alerted on like lag.
+                    let text = FleetLag.prometheus(try FleetLag.measure(groups, admin: admin, db: db)) + (try Verification.prometheus(db))
+                    return .init(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))
+                }
                 catch { return .init(status: 503, contentType: "text/plain", body: Array("lag unavailable: \(error)\n".utf8)) }
             },
             "/healthz": { .status(true) },

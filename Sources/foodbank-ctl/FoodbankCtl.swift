@@ -14,7 +14,7 @@ struct FoodbankCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foodbank-ctl",
         abstract: "Operate the food bank data platform.",
-        subcommands: [Topics.self, Migrate.self, Offsets.self, Lag.self, Replay.self, Schemas.self])
+        subcommands: [Topics.self, Migrate.self, Offsets.self, Lag.self, Replay.self, Schemas.self, Verify.self])
 }
 
 struct Topics: ParsableCommand {
