@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         // The Prometheus text format for the consumers' /metrics.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        // Generated source histories, with shrinking, for the oracle's randomized tests.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (scripts/env.sh points it at the project-local librdkafka).
@@ -128,6 +130,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Random histories of the six sources written from the contract, and the stack they run on (tests only).
+        .target(name: "FoodbankHistories", dependencies: [
+            "FoodbankOracle", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
+        ], path: "Tests/Support/FoodbankHistories"),
+        .testTarget(name: "FoodbankOracleTests", dependencies: [
+            "FoodbankOracle", "FoodbankHistories", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankJSON"]),
         .executableTarget(name: "cdc", dependencies: [
             "FoodbankCDC", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
@@ -196,6 +205,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
             "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe", "FoodbankDQ", "FoodbankMetrics", "FoodbankOperations", "FoodbankNightly",
+            "FoodbankOracle", "FoodbankHistories", .product(name: "PropertyBased", package: "swift-property-based"),
             "relay-check", "cdc", "sftp-watcher", "simulator", "normalize", "dedupe", "reconcile", "dq", "nightly", "foodbank-ctl",
         ]),
     ],

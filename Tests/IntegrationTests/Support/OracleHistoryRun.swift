@@ -1,0 +1,141 @@
+import FoodbankHistories
+import FoodbankKafka
+import FoodbankOperations
+import FoodbankPostgres
+import FoodbankTopics
+import Foundation
+
+/// One generated history through the whole chain, on a deployment of its own: its own source and
+/// reporting databases (so `foodbank-ctl verify` sees exactly this history), topics, groups, slots
+/// and inbox folder. Consumers are SIGKILLed at random moments while the history is written.
+final class OracleHistoryRun {
+    let seed: UInt64
+    let history: HistoryScript
+    let instances: Int
+    let tag: String
+    let deployment: HistoryDeployment
+    let inbox: URL
+    let environment: [String: String]
+    private(set) var processes: [String: [ChildProcess]] = [:]
+    private(set) var kills: [String] = []
+
+    static let stages = ["cdc", "sftp-watcher", "normalize", "dedupe", "reconcile", "dq", "nightly"]
+    /// Stages that run as consumer groups, and so may run as two instances.
+    static let scalable = ["normalize", "dedupe", "reconcile", "dq"]
+
+    init(seed: UInt64, steps: ClosedRange<Int>, profile: HistoryProfile, instances: Int) throws {
+        self.seed = seed
+        self.instances = instances
+        history = HistoryGenerator.history(seed: seed, length: steps, profile: profile)
+        tag = "oh\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
+        deployment = try HistoryDeployment(tag: tag)
+        inbox = URL(fileURLWithPath: try TestStack.require("FOODBANK_SFTP_INBOX")).appendingPathComponent(tag)
+        environment = TestStack.environment.merging([
+            PostgresConfiguration.urlVariable: deployment.reportingURL,
+            "FOODBANK_SOURCE_DATABASE_URL_TEMPLATE": deployment.sourceURLTemplate,
+            "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_PROPERTY_MAX_POLL_INTERVAL_MS": "45000",
+        ]) { _, new in new }
+    }
+
+    /// Every known-wrong edge the history took (two instances is one).
+    var knownIssues: [KnownIssue] { (history.issues.union(instances > 1 ? [.twoInstances] : [])).sorted() }
+
+    func setUp() throws {
+        try deployment.create()
+        let reporting = try PostgresConnection(url: deployment.reportingURL)
+        defer { reporting.close() }
+        _ = try Migrator().migrate(reporting)
+        let catalog = try TopicCatalog.loadDefault()
+        let names = TopicNames(catalog: catalog, suffix: tag)
+        _ = try KafkaAdmin(configuration: try TestStack.kafka)
+            .createTopics(catalog.topics.map { .init(name: names.applied($0.name), partitions: $0.partitions) })
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+    }
+
+    func start(_ stage: String, instance: Int = 1) throws -> ChildProcess {
+        var arguments: [String]
+        switch stage {
+        case "cdc": arguments = ["--slot-prefix", tag, "--topic-suffix", tag, "--idle-millis", "100"]
+        case "sftp-watcher": arguments = ["--interval", "1", "--root", tag, "--topic-suffix", tag]
+        default: arguments = ["--group", "\(stage)-\(tag)", "--topic-suffix", tag, "--batch", "500"]
+        }
+        if stage == "dq" { arguments += ["--grace-seconds", "2", "--sweep-seconds", "1"] }
+        if stage == "nightly" { arguments += ["--catch-up-days", "0", "--check-seconds", "3600"] }
+        let name = "\(stage)-\(tag)-\(instance)"
+        return try ChildProcess(TestStack.binDirectory.appendingPathComponent(stage), arguments,
+                                environment: environment.merging(["FOODBANK_INSTANCE_ID": name]) { _, new in new }, name: name)
+    }
+
+    func startAll() throws {
+        for stage in Self.stages {
+            let count = Self.scalable.contains(stage) ? instances : 1
+            processes[stage] = try (1...count).map { try start(stage, instance: $0) }
+        }
+    }
+
+    /// Writes the history, SIGKILLing a random process (and starting it again) at `killAt` actions.
+    func write(killAt: Set<Int>, random: inout some RandomNumberGenerator) throws {
+        var connections: [String: PostgresConnection] = [:]
+        defer { connections.values.forEach { $0.close() } }
+        for (index, action) in history.actions.enumerated() {
+            if killAt.contains(index) { try killOne(random: &random, at: "action \(index)") }
+            try deployment.apply(action, inbox: inbox, connections: &connections)
+            Thread.sleep(forTimeInterval: 0.04)
+        }
+    }
+
+    func killOne(random: inout some RandomNumberGenerator, at moment: String) throws {
+        let stage = Self.stages.randomElement(using: &random)!
+        let index = Int.random(in: 0..<processes[stage]!.count, using: &random)
+        processes[stage]![index].crash()
+        processes[stage]![index] = try start(stage, instance: index + 1)
+        kills.append("\(stage) at \(moment)")
+    }
+
+    /// Waits until every group's lag is 0 and the reporting tables stop changing.
+    func waitUntilQuiet(timeout: Duration = .seconds(180)) throws -> Bool {
+        let groups = try Fleet.groups(TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: tag), groupSuffix: "-\(tag)")
+        let admin = try KafkaAdmin(configuration: try TestStack.kafka)
+        let db = try PostgresConnection(url: deployment.reportingURL)
+        defer { db.close() }
+        var last = "", stableSince = ContinuousClock.now
+        return try eventually(timeout: timeout, every: .seconds(1)) {
+            let state = try db.execute("""
+                SELECT md5(coalesce((SELECT string_agg(h::text, ',' ORDER BY h::text) FROM ops.inventory_on_hand h), '')
+                    || (SELECT count(*) FROM ops.dq_violations)::text || (SELECT count(*) FROM nightly.records)::text
+                    || (SELECT count(*) FROM platform.file_manifest)::text || (SELECT count(*) FROM ops.inventory_movements)::text)
+                """).scalar ?? ""
+            if state != last { last = state; stableSince = .now }
+            let caughtUp = try FleetLag.measure(groups, admin: admin, db: db).allSatisfy { $0.lag == 0 }
+            return caughtUp && ContinuousClock.now - stableSince > .seconds(5)
+        }
+    }
+
+    /// nightly's backfill of a range of days, then `foodbank-ctl verify` over it: its differences.
+    func backfillAndVerify(from: String, to: String) throws -> (status: Int32, differences: [String], output: String) {
+        let backfill = try runCapturing(TestStack.binDirectory.appendingPathComponent("nightly"),
+                                        ["--backfill-from", from, "--backfill-to", to], environment: environment)
+        guard backfill.status == 0 else { return (backfill.status, ["nightly backfill failed"], backfill.output) }
+        let verify = try runCapturing(TestStack.binDirectory.appendingPathComponent("foodbank-ctl"),
+                                      ["verify", "--from", from, "--to", to, "--root", tag], environment: environment)
+        let differences = verify.output.split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("wrong\t") || $0.hasPrefix("pending_refinalization\t") || $0.hasPrefix("unfinalized\t") }
+        return (verify.status, differences, verify.output)
+    }
+
+    func stopAll() {
+        processes.values.joined().forEach { _ = $0.terminate() }
+    }
+
+    func cleanUp() {
+        stopAll()
+        deployment.drop()
+        try? FileManager.default.removeItem(at: inbox)
+    }
+
+    /// The seed, the history and what happened, for a failure message.
+    var report: String {
+        "seed \(seed), \(instances) instance(s), kills: \(kills.joined(separator: ", "))\nknown issues taken: "
+            + knownIssues.map(\.rawValue).joined(separator: "; ") + "\nhistory:\n" + history.log.joined(separator: "\n")
+    }
+}
