@@ -13,10 +13,13 @@ public enum FeedFold {
     }
 
     public static func fold(_ deliveries: [DeliveredFile]) -> Counted {
-        // The live version of each file: the newest complete one.
-        var live: [String: (order: Int, rows: [[String: String]])] = [:]
+        // The live version of each file: the newest complete one. Identical content is a re-delivery (no
+        // effect): the live version keeps the delivery in which it was first seen.
+        var live: [String: (order: Int, content: [UInt8]?, rows: [[String: String]])] = [:]
         for (order, file) in deliveries.enumerated() where file.feed.fits(fileName: file.name) {
-            if let rows = file.completeRows { live["\(file.feed.rawValue)/\(file.name)"] = (order, rows) }
+            let path = "\(file.feed.rawValue)/\(file.name)"
+            if let current = live[path], current.content == file.content { continue }
+            if let rows = file.completeRows { live[path] = (order, file.content, rows) }
         }
         // Each row's version in the latest-delivered live file holding it.
         var winner: [FeedRowIdentity: (file: String, row: [String: String])] = [:]

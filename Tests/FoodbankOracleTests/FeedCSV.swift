@@ -20,13 +20,23 @@ enum FeedCSV {
     }
 
     /// A feed-5 file version; `trailer: false` leaves the trailer off (an incomplete file).
-    static func movements(_ name: String = "movements_HAY-SAT_202603080900.csv", _ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
+    static func movements(_ name: String, _ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
         DeliveredFile(feed: .legacyWMS, name: name, content: bytes(header: movementsHeader, rows: rows, trailer: trailer))
     }
 
+    /// A feed-5 file version named `movements_HAY-SAT_202603080900.csv`.
+    static func movements(_ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
+        movements("movements_HAY-SAT_202603080900.csv", rows, trailer: trailer)
+    }
+
     /// A feed-6 file version.
-    static func adjustments(_ name: String = "adjustments_20260308_1.csv", _ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
+    static func adjustments(_ name: String, _ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
         DeliveredFile(feed: .adjustments, name: name, content: bytes(header: adjustmentsHeader, rows: rows, trailer: trailer))
+    }
+
+    /// A feed-6 file version named `adjustments_20260308_1.csv`.
+    static func adjustments(_ rows: [[String]], trailer: Bool = true) -> DeliveredFile {
+        adjustments("adjustments_20260308_1.csv", rows, trailer: trailer)
     }
 
     static func bytes(header: [String], rows: [[String]], trailer: Bool = true) -> [UInt8] {
