@@ -9,6 +9,8 @@ public struct Difference: Sendable, Equatable, CustomStringConvertible {
         case pendingRefinalization = "pending_refinalization"
         /// The day has no finalized version at all.
         case unfinalized
+        /// An orphaned shipment dq has not yet held for its grace period (an order can arrive after its shipment).
+        case inFlight = "in_flight"
     }
 
     public var table: String

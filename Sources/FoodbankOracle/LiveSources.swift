@@ -17,6 +17,8 @@ public enum LiveSources {
             // One snapshot of each database: its tables as of one moment.
             try source.transaction { source in
                 try source.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                // Timestamps as ISO text with numeric offsets, whatever the server's default.
+                try source.execute("SET LOCAL DateStyle = ISO")
                 for table in SourceTable.all where table.database == database {
                     snapshot.rows[table] = try source.execute(table.selectStatement).rows
                 }

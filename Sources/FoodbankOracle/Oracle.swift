@@ -12,6 +12,7 @@ public final class Oracle {
     /// Loads `snapshot` into `session`'s temporary tables.
     public init(snapshot: SourceSnapshot, session: PostgresConnection) throws {
         self.session = session
+        try session.execute("SET DateStyle = ISO")
         let counted = FeedFold.fold(snapshot.deliveries)
         unreadableFeedRows = counted.unreadable
         let tables = SourceTable.all.map { ($0, snapshot.rows[$0] ?? []) }
@@ -27,7 +28,7 @@ public final class Oracle {
 
     /// The number helpers (`pg_temp.n`, `pg_temp.ts`) both sides of a comparison format with.
     static func createHelpers(in session: PostgresConnection) throws {
-        try session.execute("DROP FUNCTION IF EXISTS pg_temp.n(numeric), pg_temp.ts(timestamptz) CASCADE")
+        try session.execute("DROP FUNCTION IF EXISTS pg_temp.n(numeric), pg_temp.ts(timestamptz), pg_temp.pacific(timestamp) CASCADE")
         for helper in OracleQueries.helpers { try session.execute(helper) }
     }
 

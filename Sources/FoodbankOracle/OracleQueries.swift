@@ -10,6 +10,13 @@ enum OracleQueries {
         CREATE FUNCTION pg_temp.ts(timestamptz) RETURNS text IMMUTABLE LANGUAGE sql AS
         $$ SELECT to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$
         """,
+        // A zoneless Pacific time as an instant. A time the fall-back repeats is its first occurrence
+        // (daylight time); one the spring-forward skips reads with the offset before the change.
+        // PostgreSQL alone takes the later occurrence: an hour earlier, read, plus the hour, is the first.
+        """
+        CREATE FUNCTION pg_temp.pacific(timestamp) RETURNS timestamptz IMMUTABLE LANGUAGE sql AS
+        $$ SELECT least($1 AT TIME ZONE 'America/Los_Angeles', ($1 - interval '1 hour') AT TIME ZONE 'America/Los_Angeles' + interval '1 hour') $$
+        """,
     ]
 
     /// Every movement that counts, one row per effect on one (sku, location, lot).
@@ -46,7 +53,7 @@ enum OracleQueries {
             SELECT 'legacy_wms', f.site_code || '|' || f.movement_id, f.sku, f.site_code, f.lot, lower(f.movement_type),
                    CASE WHEN f.movement_type IN ('RECEIPT', 'TRANSFER_IN') THEN f.cases ELSE -f.cases END,
                    abs(f.lbs), coalesce(i.unit_weight_lbs, 0),
-                   f.occurred_local AT TIME ZONE 'America/Los_Angeles', f.occurred_local::date,
+                   pg_temp.pacific(f.occurred_local), f.occurred_local::date,
                    CASE WHEN f.movement_type = 'RECEIPT' THEN f.reference END,
                    CASE WHEN f.movement_type = 'DISTRIBUTION' THEN f.reference END
             FROM o_feed_movements f LEFT JOIN o_items i ON i.sku = f.sku
@@ -55,7 +62,7 @@ enum OracleQueries {
             SELECT 'adjustments', a.adjustment_id, a.sku, a.location_id, a.lot_code,
                    CASE WHEN a.reason IN ('SPOILAGE', 'EXPIRED') THEN 'spoilage' ELSE 'adjustment' END,
                    a.delta_cases, NULL, coalesce(i.unit_weight_lbs, 0),
-                   (a.effective_date + time '12:00') AT TIME ZONE 'America/Los_Angeles', a.effective_date, NULL, NULL
+                   pg_temp.pacific(a.effective_date + time '12:00'), a.effective_date, NULL, NULL
             FROM o_feed_adjustments a LEFT JOIN o_items i ON i.sku = a.sku)
         -- Weight: its own when given, else cases times the item's unit weight (0 for an unknown sku);
         -- a magnitude whose sign follows the movement's effect on the cases.
@@ -94,10 +101,12 @@ enum OracleQueries {
         dated: false, lingeringRowZeroColumns: ["on_hand_cases", "on_hand_lbs"])
 
     static let openFindings = CuratedTable(
-        name: "ops.dq_violations", keyColumns: ["check_name", "entity_key"], valueColumns: [],
+        name: "ops.dq_violations", keyColumns: ["check_name", "entity_key"], valueColumns: ["open_rows"],
         oracleSQL: """
+            -- One open row per problem.
+            SELECT check_name, entity_key, '1' FROM (
             -- missing_sku: every live record that names a sku the item master does not hold.
-            SELECT DISTINCT 'missing_sku', r.sku FROM (
+            SELECT DISTINCT 'missing_sku' AS check_name, r.sku AS entity_key FROM (
                 SELECT sku FROM o_movements UNION SELECT sku FROM o_donation_lines
                 UNION SELECT sku FROM o_order_lines UNION SELECT sku FROM o_shipment_lines) r
             WHERE NOT EXISTS (SELECT 1 FROM o_items i WHERE i.sku = r.sku)
@@ -116,10 +125,12 @@ enum OracleQueries {
               AND (NOT EXISTS (SELECT 1 FROM o_orders o WHERE o.order_id = s.order_id)
                    OR EXISTS (SELECT 1 FROM o_shipment_lines l WHERE l.shipment_id = s.shipment_id
                               AND NOT EXISTS (SELECT 1 FROM o_order_lines ol WHERE ol.order_id = s.order_id AND ol.line_no = l.order_line_no)))
+            ) findings
             """,
         reportingSQL: """
-            SELECT DISTINCT check_name, entity_key FROM ops.dq_violations
+            SELECT check_name, entity_key, count(*)::text FROM ops.dq_violations
             WHERE resolved_at IS NULL AND check_name IN ('missing_sku', 'negative_balance', 'duplicate_donation_id', 'orphaned_fulfillment')
+            GROUP BY check_name, entity_key
             """,
         dated: false, lingeringRowZeroColumns: [])
 
@@ -225,7 +236,7 @@ enum OracleQueries {
             -- Without a counted intake: dated and located by the earliest receipt (business time, then source identity).
             first_receipt AS (
                 SELECT DISTINCT ON (donation_ref) donation_ref AS reference_id, business_date, location_id
-                FROM o_movements WHERE donation_ref IS NOT NULL ORDER BY donation_ref, occurred_at, system, source_key),
+                FROM o_movements WHERE donation_ref IS NOT NULL ORDER BY donation_ref, occurred_at, system COLLATE "C", source_key COLLATE "C"),
             donation_side AS (
                 SELECT 'donation_vs_receipt' AS kind, coalesce(i.business_date, f.business_date) AS business_date,
                        coalesce(i.location_id, f.location_id) AS location_id, coalesce(i.donation_id, r.reference_id) AS reference_id,
@@ -238,14 +249,14 @@ enum OracleQueries {
                 FROM o_shipped s LEFT JOIN o_shipment_lines l ON l.shipment_id = s.shipment_id GROUP BY 1),
             latest_shipment AS (
                 SELECT DISTINCT ON (order_id) order_id, location_id, business_date FROM o_shipped
-                ORDER BY order_id, shipped_at DESC, shipment_id DESC),
+                ORDER BY order_id, shipped_at DESC, shipment_id COLLATE "C" DESC),
             witnessed AS (
                 SELECT c.order_id, c.expected, t.location_id, t.business_date
                 FROM shipment_cases c JOIN latest_shipment t ON t.order_id = c.order_id),
             distributions AS (SELECT order_ref AS reference_id, -sum(cases) AS actual FROM o_movements WHERE order_ref IS NOT NULL GROUP BY 1),
             first_distribution AS (
                 SELECT DISTINCT ON (order_ref) order_ref AS reference_id, business_date, location_id
-                FROM o_movements WHERE order_ref IS NOT NULL ORDER BY order_ref, occurred_at, system, source_key),
+                FROM o_movements WHERE order_ref IS NOT NULL ORDER BY order_ref, occurred_at, system COLLATE "C", source_key COLLATE "C"),
             shipment_side AS (
                 SELECT 'shipment_vs_distribution' AS kind, coalesce(w.business_date, f.business_date) AS business_date,
                        coalesce(w.location_id, f.location_id) AS location_id, coalesce(w.order_id, d.reference_id) AS reference_id,

@@ -16,11 +16,18 @@ public struct Verification: Sendable {
     /// Compares the oracle's tables for `snapshot` with `reporting`'s: the near-real-time tables as
     /// they stand, the finance tables at each day's latest version for business days `from` to `to`.
     /// The oracle's temporary tables live in `reporting`'s session; nothing is written.
-    public static func run(snapshot: SourceSnapshot, reporting: PostgresConnection, from: String, to: String) throws -> Verification {
+    ///
+    /// - Parameters:
+    ///   - settleMinutes: how long after an input a day that still differs is wrong rather than pending
+    ///     (nightly re-finalizes changed days every round; an unchanged result makes no new version).
+    ///   - graceMinutes: dq's grace period for orphaned fulfillment.
+    public static func run(snapshot: SourceSnapshot, reporting: PostgresConnection, from: String, to: String,
+                           settleMinutes: Int = 60, graceMinutes: Int = 15) throws -> Verification {
         let startedAt = Date()
         let oracle = try Oracle(snapshot: snapshot, session: reporting)
-        let finalized = Set(try dates(reporting, finalizedDays, from, to))
-        let pending = Set(try dates(reporting, pendingDays, from, to))
+        let finalized = Set(try firstColumn(reporting, finalizedDays, [.text(from), .text(to)]))
+        let pending = Set(try firstColumn(reporting, pendingDays, [.text(from), .text(to), .int(Int64(settleMinutes))]))
+        let inGrace = Set(try firstColumn(reporting, shipmentsInGrace, [.int(Int64(graceMinutes))]))
         var differences: [Difference] = []
         for table in CuratedTable.all {
             let expected = try oracle.compute(table, from: from, to: to)
@@ -30,6 +37,9 @@ public struct Verification: Sendable {
                 var difference = difference
                 if table.dated, let day = difference.key.first {
                     difference.kind = !finalized.contains(day) ? .unfinalized : pending.contains(day) ? .pendingRefinalization : .wrong
+                }
+                if difference.key.first == "orphaned_fulfillment", difference.actual == nil, inGrace.contains(difference.key.last ?? "") {
+                    difference.kind = .inFlight
                 }
                 return difference
             }
@@ -42,10 +52,11 @@ public struct Verification: Sendable {
     public func record(in db: PostgresConnection) throws -> Int64 {
         try db.transaction { db in
             let id = try db.execute("""
-                INSERT INTO platform.verify_runs (started_at, from_date, to_date, wrong, pending_refinalization, unfinalized, unreadable_feed_rows)
-                VALUES ($1, $2::date, $3::date, $4, $5, $6, $7) RETURNING run_id
+                INSERT INTO platform.verify_runs (started_at, from_date, to_date, wrong, pending_refinalization, unfinalized, in_flight,
+                                                  unreadable_feed_rows)
+                VALUES ($1, $2::date, $3::date, $4, $5, $6, $7, $8) RETURNING run_id
                 """, [.timestamp(startedAt), .text(from), .text(to), .int(Int64(count(.wrong))), .int(Int64(count(.pendingRefinalization))),
-                      .int(Int64(count(.unfinalized))), .int(Int64(unreadableFeedRows.count))]).scalar.flatMap { Int64($0) } ?? 0
+                      .int(Int64(count(.unfinalized))), .int(Int64(count(.inFlight))), .int(Int64(unreadableFeedRows.count))]).scalar.flatMap { Int64($0) } ?? 0
             _ = try db.insertRows(into: "platform.verify_differences",
                                   columns: ["run_id", "kind", "table_name", "key", "column_name", "expected", "actual"],
                                   rows: differences.map { [.int(id), .text($0.kind.rawValue), .text($0.table), .text($0.key.joined(separator: "|")),
@@ -57,15 +68,14 @@ public struct Verification: Sendable {
     /// The latest run in Prometheus' text format, for alerting: differences by kind, and when it ran.
     public static func prometheus(_ db: PostgresConnection) throws -> String {
         let latest = try db.execute("""
-            SELECT wrong, pending_refinalization, unfinalized, extract(epoch FROM finished_at)::bigint AS finished
+            SELECT wrong, pending_refinalization, unfinalized, in_flight, extract(epoch FROM finished_at)::bigint AS finished
             FROM platform.verify_runs ORDER BY run_id DESC LIMIT 1
             """)
         guard latest.count == 1 else { return "" }
         var text = "# HELP foodbank_verify_differences Differences the latest foodbank-ctl verify found, by kind.\n"
         text += "# TYPE foodbank_verify_differences gauge\n"
         for kind in Difference.Kind.allCases {
-            let column = kind == .pendingRefinalization ? "pending_refinalization" : kind.rawValue
-            text += "foodbank_verify_differences{kind=\"\(kind.rawValue)\"} \(latest.value(0, column) ?? "0")\n"
+            text += "foodbank_verify_differences{kind=\"\(kind.rawValue)\"} \(latest.value(0, kind.rawValue) ?? "0")\n"
         }
         text += "# HELP foodbank_verify_last_run_timestamp_seconds When the latest foodbank-ctl verify finished.\n"
         text += "# TYPE foodbank_verify_last_run_timestamp_seconds gauge\n"
@@ -78,18 +88,26 @@ public struct Verification: Sendable {
     static let finalizedDays = "SELECT DISTINCT business_date::text FROM finance.snapshot_versions WHERE business_date BETWEEN $1::date AND $2::date"
 
     /// Days whose latest version predates an input applied for them (or for an earlier day, whose
-    /// closing opens it): a ledger row, a nightly record, an item weight.
+    /// closing opens it) in the last `$3` minutes: a ledger row, a nightly record, an item weight.
+    /// Older inputs have been through a nightly round already, so a day that still differs is wrong.
     static let pendingDays = """
         SELECT v.business_date::text FROM (
             SELECT business_date, max(finalized_at) AS finalized_at FROM finance.snapshot_versions
-            WHERE business_date BETWEEN $1::date AND $2::date GROUP BY business_date) v
-        WHERE EXISTS (SELECT 1 FROM ops.inventory_movements m WHERE m.applied_at > v.finalized_at AND m.business_date <= v.business_date)
-           OR EXISTS (SELECT 1 FROM nightly.records r WHERE r.recorded_at > v.finalized_at
+            WHERE business_date BETWEEN $1::date AND $2::date GROUP BY business_date) v,
+            (SELECT now() - make_interval(mins => $3::int) AS settled) s
+        WHERE EXISTS (SELECT 1 FROM ops.inventory_movements m
+                      WHERE m.applied_at > greatest(v.finalized_at, s.settled) AND m.business_date <= v.business_date)
+           OR EXISTS (SELECT 1 FROM nightly.records r WHERE r.recorded_at > greatest(v.finalized_at, s.settled)
                       AND (r.business_date IS NULL OR r.business_date <= v.business_date))
-           OR EXISTS (SELECT 1 FROM ops.items i WHERE i.updated_at > v.finalized_at)
+           OR EXISTS (SELECT 1 FROM ops.items i WHERE i.updated_at > greatest(v.finalized_at, s.settled))
         """
 
-    static func dates(_ db: PostgresConnection, _ sql: String, _ from: String, _ to: String) throws -> [String] {
-        try db.execute(sql, [.text(from), .text(to)]).rows.compactMap { $0.first ?? nil }
+    /// Shipments dq first read less than `$1` minutes ago: an orphan among them may still find its order.
+    static let shipmentsInGrace = """
+        SELECT shipment_id FROM dq.shipments WHERE first_seen_at > now() - make_interval(mins => $1::int)
+        """
+
+    static func firstColumn(_ db: PostgresConnection, _ sql: String, _ parameters: [PostgresValue]) throws -> [String] {
+        try db.execute(sql, parameters).rows.compactMap { $0.first ?? nil }
     }
 }

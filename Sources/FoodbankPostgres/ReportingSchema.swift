@@ -362,11 +362,12 @@ public enum ReportingSchema {
                 wrong                  integer NOT NULL,
                 pending_refinalization integer NOT NULL,
                 unfinalized            integer NOT NULL,
+                in_flight              integer NOT NULL,
                 unreadable_feed_rows   integer NOT NULL
             );
             CREATE TABLE platform.verify_differences (
                 run_id      bigint NOT NULL REFERENCES platform.verify_runs (run_id),
-                kind        text NOT NULL CHECK (kind IN ('wrong', 'pending_refinalization', 'unfinalized')),
+                kind        text NOT NULL,
                 table_name  text NOT NULL,
                 key         text NOT NULL,
                 column_name text NOT NULL,

@@ -20,6 +20,8 @@ struct Verify: ParsableCommand {
     @Option(help: "First business day (YYYY-MM-DD); default: yesterday in America/Los_Angeles.") var from: String?
     @Option(help: "Last business day (YYYY-MM-DD); default: --from.") var to: String?
     @Option(help: "A folder of the inbox holding the feed folders (tests); default: the inbox itself.") var root: String?
+    @Option(help: "Minutes after an input within which a differing day is pending re-finalization, not wrong.") var settleMinutes = 60
+    @Option(help: "dq's grace period for orphaned fulfillment, in minutes (dq --grace-seconds).") var graceMinutes = 15
 
     static let sourceTemplateVariables = ["FOODBANK_VERIFY_SOURCE_DATABASE_URL_TEMPLATE", "FOODBANK_SOURCE_DATABASE_URL_TEMPLATE"]
 
@@ -34,7 +36,8 @@ struct Verify: ParsableCommand {
         let inbox = try SFTPClient(try SFTPClient.Configuration.fromEnvironment())
         let snapshot = try LiveSources.snapshot(sourceURL: { template.replacingOccurrences(of: "{db}", with: $0) },
                                                 reporting: reporting, inbox: inbox, root: root)
-        let verification = try Verification.run(snapshot: snapshot, reporting: reporting, from: first, to: last)
+        let verification = try Verification.run(snapshot: snapshot, reporting: reporting, from: first, to: last,
+                                                settleMinutes: settleMinutes, graceMinutes: graceMinutes)
         let run = try verification.record(in: reporting)
         for difference in verification.differences { print(difference) }
         for row in verification.unreadableFeedRows { print("unreadable\t\(row.feed.rawValue)\t\(row.file)\t\(row.key)\t\(row.reason)") }

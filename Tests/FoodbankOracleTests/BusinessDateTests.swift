@@ -51,8 +51,8 @@ import Testing
 
     /// Feed-5 local times as instants (`last_movement_at`). Decision: a local time the spring-forward skips
     /// (02:30 on 03-08) is read with the offset before the change (PST, so 10:30 UTC, the same instant as 03:30 PDT),
-    /// and the repeated hour of the fall-back (01:30 on 11-01) as standard time, after the change (09:30 UTC):
-    /// PostgreSQL's reading of a zoneless time.
+    /// and the repeated hour of the fall-back (01:30 on 11-01) as its first occurrence, daylight time (08:30 UTC):
+    /// a clock read once is read the first time it showed that hour.
     @Test func localTimesAroundTheChangesAsInstants() throws {
         let builder = SnapshotBuilder().item(weight: "1").delivered(FeedCSV.movements([
             FeedCSV.movement("HAY-1", cases: "1", lot: "SKIPPED", at: "03/08/2026 02:30"),
@@ -62,7 +62,7 @@ import Testing
         #expect(try OracleHarness.onHand(builder) == [
             ["SKU-1", "HAY-SAT", "SKIPPED"]: ["1", "1", "2026-03-08T10:30:00.000000Z"],
             ["SKU-1", "HAY-SAT", "PDT"]: ["1", "1", "2026-03-08T10:30:00.000000Z"],
-            ["SKU-1", "HAY-SAT", "REPEATED"]: ["1", "1", "2026-11-01T09:30:00.000000Z"],
+            ["SKU-1", "HAY-SAT", "REPEATED"]: ["1", "1", "2026-11-01T08:30:00.000000Z"],
         ])
     }
 }

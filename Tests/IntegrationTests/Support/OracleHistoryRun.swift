@@ -41,6 +41,7 @@ final class OracleHistoryRun {
     var knownIssues: [KnownIssue] { (history.issues.union(instances > 1 ? [.twoInstances] : [])).sorted() }
 
     func setUp() throws {
+        try HistoryDeployment.dropLeftovers(prefix: "oh")
         try deployment.create()
         let reporting = try PostgresConnection(url: deployment.reportingURL)
         defer { reporting.close() }
@@ -117,7 +118,7 @@ final class OracleHistoryRun {
                                         ["--backfill-from", from, "--backfill-to", to], environment: environment)
         guard backfill.status == 0 else { return (backfill.status, ["nightly backfill failed"], backfill.output) }
         let verify = try runCapturing(TestStack.binDirectory.appendingPathComponent("foodbank-ctl"),
-                                      ["verify", "--from", from, "--to", to, "--root", tag], environment: environment)
+                                      ["verify", "--from", from, "--to", to, "--root", tag, "--grace-minutes", "0"], environment: environment)
         let differences = verify.output.split(separator: "\n").map(String.init)
             .filter { $0.hasPrefix("wrong\t") || $0.hasPrefix("pending_refinalization\t") || $0.hasPrefix("unfinalized\t") }
         return (verify.status, differences, verify.output)

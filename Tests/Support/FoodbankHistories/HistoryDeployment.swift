@@ -43,10 +43,22 @@ public struct HistoryDeployment: Sendable {
 
     /// Drops the databases and their replication slots.
     public func drop() {
+        Self.drop(databases: (Self.sourceDatabases + ["reporting"]).map(databaseName), serverURL: serverURL)
+    }
+
+    /// Drops what an earlier run that died left behind (its slots would hold WAL and use up the server's slots).
+    public static func dropLeftovers(prefix: String) throws {
+        let serverURL = try LocalStackEnvironment.require(PostgresConfiguration.urlVariable)
+        let server = try PostgresConnection(url: serverURL)
+        let names = try server.execute("SELECT datname FROM pg_database WHERE datname LIKE $1", [.text("%\\_\(prefix)%")]).rows.compactMap { $0[0] }
+        server.close()
+        drop(databases: names, serverURL: serverURL)
+    }
+
+    static func drop(databases: [String], serverURL: String) {
         guard let server = try? PostgresConnection(url: serverURL) else { return }
         defer { server.close() }
-        for database in Self.sourceDatabases + ["reporting"] {
-            let name = databaseName(database)
+        for name in databases {
             _ = try? server.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1", [.text(name)])
             _ = try? server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [.text(name)])
             _ = try? server.execute("DROP DATABASE IF EXISTS \(PostgresConnection.quoteIdentifier(name))")

@@ -48,13 +48,18 @@ extension HistoryScript {
         guard !files.isEmpty else { return uploadAdjustmentFile(c) }
         let file = files[c[1, files.count]]
         var rows = file.rows
-        let row = c[3, rows.count]
         let casesColumn = file.feed == .legacyWMS ? 5 : 4
-        switch c[2, 3] {
-        case 0: rows.remove(at: row)
-        case 1: rows[row][casesColumn] = "\(c[4, 30] + 1)"
+        var change = rows.isEmpty ? 2 : c[2, 3]
+        // A dropped row is retracted: its position's last movement may move back.
+        if change == 0, !profile.allows(.correctedMovement) { change = 1 }
+        switch change {
+        case 0:
+            take(.correctedMovement)
+            rows.remove(at: c[3, rows.count])
+        case 1: rows[c[3, rows.count]][casesColumn] = "\(c[4, 30] + 1)"
         default:
-            rows.append(file.feed == .legacyWMS ? legacyRow(c.derived(9), site: rows[0][3], file: file.name, index: rows.count)
+            let site = String(file.name.split(separator: "_")[1])
+            rows.append(file.feed == .legacyWMS ? legacyRow(c.derived(9), site: site, file: file.name, index: rows.count)
                                                 : adjustmentRow(c.derived(9), file: file.name, index: rows.count))
         }
         upload(file.feed, file.name, rows)

@@ -33,6 +33,7 @@ extension HistoryScript {
     mutating func voidIntake(_ c: Codes) {
         guard !intakes.isEmpty else { return }
         let index = c[1, intakes.count]
+        guard profile.allows(.referenceWithoutWitness) || !isLastWitness(donation: intakes[index].donation) else { return }
         intakes[index].voided = true
         run("donations", "intake \(intakes[index].id) voided",
             [("UPDATE intake.donations SET status = 'voided', updated_at = now() WHERE intake_id = $1", [.int(Int64(intakes[index].id))])])
@@ -108,7 +109,18 @@ extension HistoryScript {
             return run("fulfillment", "shipment \(id) moved to \(order)",
                        [("UPDATE pick.shipments SET order_id = $2, updated_at = now() WHERE shipment_id = $1", [.text(id), .text(order)])])
         }
+        guard profile.allows(.referenceWithoutWitness) || !isLastWitness(order: shipments[index].order) else { return }
         shipments[index].void = true
         run("fulfillment", "shipment \(id) void", [("UPDATE pick.shipments SET status = 'void', updated_at = now() WHERE shipment_id = $1", [.text(id)])])
+    }
+
+    /// Whether voiding it would leave a referenced donation id without a counted intake.
+    func isLastWitness(donation: String) -> Bool {
+        donationReferences.contains(donation) && intakes.filter { $0.donation == donation && !$0.voided }.count == 1
+    }
+
+    /// Whether voiding it would leave a referenced order without a shipped shipment.
+    func isLastWitness(order: String) -> Bool {
+        orderReferences.contains(order) && shipments.filter { $0.order == order && $0.shipped && !$0.void }.count == 1
     }
 }
