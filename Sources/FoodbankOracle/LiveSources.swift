@@ -10,7 +10,12 @@ import FoodbankSFTP
 public enum LiveSources {
     public static func snapshot(sourceURL: (String) throws -> String, reporting: PostgresConnection,
                                 inbox: SFTPClient, root: String? = nil) throws -> SourceSnapshot {
-        var snapshot = SourceSnapshot()
+        SourceSnapshot(rows: try tables(sourceURL: sourceURL), deliveries: try deliveries(reporting: reporting, inbox: inbox, root: root))
+    }
+
+    /// Every source table's rows, each database read at one moment.
+    public static func tables(sourceURL: (String) throws -> String) throws -> [SourceTable: [[String?]]] {
+        var rows: [SourceTable: [[String?]]] = [:]
         for database in Set(SourceTable.all.map(\.database)).sorted() {
             let source = try PostgresConnection(url: try sourceURL(database))
             defer { source.close() }
@@ -20,12 +25,11 @@ public enum LiveSources {
                 // Timestamps as ISO text with numeric offsets, whatever the server's default.
                 try source.execute("SET LOCAL DateStyle = ISO")
                 for table in SourceTable.all where table.database == database {
-                    snapshot.rows[table] = try source.execute(table.selectStatement).rows
+                    rows[table] = try source.execute(table.selectStatement).rows
                 }
             }
         }
-        snapshot.deliveries = try deliveries(reporting: reporting, inbox: inbox, root: root)
-        return snapshot
+        return rows
     }
 
     static func deliveries(reporting: PostgresConnection, inbox: SFTPClient, root: String?) throws -> [DeliveredFile] {

@@ -28,7 +28,7 @@ extension Integration {
             let capturing = eventually(timeout: .seconds(60)) { run.processes["cdc"]![0].log.contains("capturing") }
             try #require(capturing, "cdc did not start:\n\(run.processes["cdc"]![0].logTail)")
 
-            var random = Xoshiro(seed: (seed, 7, 11, 13))
+            var random = HistoryGenerator.random(seed: seed, stream: 1)
             let kills = Set((0..<3).map { _ in Int.random(in: 0..<max(1, run.history.actions.count), using: &random) })
             try run.write(killAt: kills, random: &random)
             try run.killOne(random: &random, at: "the end of the history")
@@ -43,7 +43,7 @@ extension Integration {
                 }
             }
             print("history seed=\(seed) profile=\(index % 2 == 0 ? "settled" : "everything") instances=\(run.instances) "
-                  + "steps=\(run.history.log.count) actions=\(run.history.actions.count) kills=\(run.kills.count) differences=\(differences.count) "
+                  + "steps=\(run.history.steps) actions=\(run.history.actions.count) kills=\(run.kills.count) differences=\(differences.count) "
                   + "known=\(run.knownIssues.count)")
             let stopped = run.processes.values.joined().filter { !$0.isRunning }.map { "\($0.name):\n\($0.logTail)" }
             #expect(stopped.isEmpty, "a stage stopped:\n\(stopped.joined(separator: "\n"))")

@@ -27,7 +27,7 @@ final class OracleHistoryRun {
         self.seed = seed
         self.instances = instances
         history = HistoryGenerator.history(seed: seed, length: steps, profile: profile)
-        tag = "oh\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
+        tag = "ohc\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
         deployment = try HistoryDeployment(tag: tag)
         inbox = URL(fileURLWithPath: try TestStack.require("FOODBANK_SFTP_INBOX")).appendingPathComponent(tag)
         environment = TestStack.environment.merging([
@@ -41,7 +41,7 @@ final class OracleHistoryRun {
     var knownIssues: [KnownIssue] { (history.issues.union(instances > 1 ? [.twoInstances] : [])).sorted() }
 
     func setUp() throws {
-        try HistoryDeployment.dropLeftovers(prefix: "oh")
+        try HistoryDeployment.dropLeftovers(prefix: "ohc")
         try deployment.create()
         let reporting = try PostgresConnection(url: deployment.reportingURL)
         defer { reporting.close() }

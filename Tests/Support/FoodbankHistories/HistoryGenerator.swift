@@ -10,7 +10,21 @@ public enum HistoryGenerator {
 
     /// The history a seed gives (the same seed, the same history).
     public static func history(seed: UInt64, length: ClosedRange<Int>, profile: HistoryProfile) -> HistoryScript {
-        var rng = Xoshiro(seed: (seed, seed ^ 0x9E37_79B9_7F4A_7C15, ~seed, seed &* 31))
+        var rng = random(seed: seed)
         return HistoryScript(profile: profile, steps: steps(length: length).run(using: &rng))
+    }
+
+    /// A generator seeded from one number, its state spread by SplitMix64 (a small seed taken as it is
+    /// makes Xoshiro's first outputs nearly all zero).
+    public static func random(seed: UInt64, stream: UInt64 = 0) -> Xoshiro {
+        var state = seed &+ stream &* 0xD1B5_4A32_D192_ED03
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return Xoshiro(seed: (next(), next(), next(), next()))
     }
 }

@@ -11,6 +11,8 @@ public struct HistoryScript: Sendable {
     /// One line per step, for a failure message.
     public internal(set) var log: [String] = []
     public internal(set) var issues: Set<KnownIssue> = []
+    /// How many generated steps the history has.
+    public let steps: Int
 
     var nextID = 1
     var movements: [(id: Int, type: String)] = []
@@ -27,6 +29,7 @@ public struct HistoryScript: Sendable {
 
     public init(profile: HistoryProfile, steps: [[Int]]) {
         self.profile = profile
+        self.steps = steps.count
         setUp()
         for (index, codes) in steps.enumerated() {
             let before = actions.count
