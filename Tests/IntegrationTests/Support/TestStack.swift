@@ -1,3 +1,4 @@
+import FoodbankHistories
 import Foundation
 import FoodbankKafka
 import FoodbankPostgres
@@ -6,28 +7,13 @@ import Testing
 /// The local stack the tests run against, started by `scripts/stack.sh start` (the README's test
 /// command does that). Its settings are read from `.local/stack/env`.
 enum TestStack {
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
+    static var packageRoot: URL { LocalStackEnvironment.packageRoot }
 
-    /// The stack's environment merged over the process's. `FB_STATE` picks a second stack
-    /// (scripts/stack.sh honours it too).
+    /// The stack's environment merged over the process's (`FB_STATE` picks a second stack).
     static let environment: [String: String] = {
-        var env = ProcessInfo.processInfo.environment
-        let state = env["FB_STATE"].map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent(".local")
-        let file = state.appendingPathComponent("stack/env")
+        var env = LocalStackEnvironment.variables
         // Stages started side by side serve their metrics on free ports of their own.
-        env["FOODBANK_METRICS_PORT"] = env["FOODBANK_METRICS_PORT"] ?? "0"
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return env }
-        for line in text.split(separator: "\n") {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            env[String(line[..<eq])] = String(line[line.index(after: eq)...])
-        }
+        env["FOODBANK_METRICS_PORT"] = ProcessInfo.processInfo.environment["FOODBANK_METRICS_PORT"] ?? "0"
         return env
     }()
 
@@ -58,11 +44,6 @@ enum TestStack {
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UInt32(Date().timeIntervalSince1970) % 1_000_000)-\(UInt32.random(in: 0..<1_000_000))"
     }
-}
-
-struct StackNotRunning: Error, CustomStringConvertible {
-    let variable: String
-    var description: String { "\(variable) is not set: start the local stack with scripts/stack.sh start (scripts/test.sh does it)" }
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

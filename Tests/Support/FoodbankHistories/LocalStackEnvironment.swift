@@ -37,5 +37,6 @@ public enum LocalStackEnvironment {
 
 public struct StackNotRunning: Error, CustomStringConvertible {
     public let variable: String
+    public init(variable: String) { self.variable = variable }
     public var description: String { "\(variable) is not set: start the local stack with scripts/stack.sh start (scripts/test.sh does it)" }
 }
