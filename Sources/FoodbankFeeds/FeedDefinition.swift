@@ -4,14 +4,14 @@ public struct FeedDefinition: Sendable, Equatable {
     public var name: String
     /// Folder in the SFTP inbox.
     public var folder: String
-    /// Names other than this are not the feed's and are left alone.
+    /// The feed's file names; any other name in its folder is quarantined.
     public var filePattern: String
     public var columns: [String]
     public var keyColumns: [String]
     public var topic: String
 
     public static let legacyWMS = FeedDefinition(
-        name: "legacy_wms", folder: "legacy_wms", filePattern: #"^movements_[A-Z0-9]+_[0-9]{12}\.csv$"#,
+        name: "legacy_wms", folder: "legacy_wms", filePattern: #"^movements_[A-Za-z0-9-]+_[0-9]{12}\.csv$"#,
         columns: ["movement_id", "movement_type", "sku", "site_code", "lot", "cases", "lbs", "occurred_at", "reference"],
         keyColumns: ["site_code", "movement_id"], topic: "foodbank.files.legacy_wms")
 
@@ -21,6 +21,11 @@ public struct FeedDefinition: Sendable, Equatable {
         keyColumns: ["adjustment_id"], topic: "foodbank.files.adjustments")
 
     public static let all = [legacyWMS, adjustments]
+
+    /// What a file in the folder must be called, for the reason a stray name is quarantined.
+    public var nameRule: String {
+        self == .legacyWMS ? "movements_<SITE>_<YYYYMMDDHHMM>.csv (SITE: letters, digits and hyphens)" : "adjustments_<YYYYMMDD>_<SEQ>.csv"
+    }
 
     public func accepts(fileName: String) -> Bool {
         (try? Regex(filePattern).wholeMatch(in: fileName)) != nil

@@ -43,7 +43,8 @@ public final class FeedWatcher: @unchecked Sendable {
         var summary = Summary()
         for feed in configuration.feeds {
             let folder = (configuration.root.map { [$0] } ?? []) + [feed.folder]
-            for entry in try sftp.list(folder) where feed.accepts(fileName: entry.name) {
+            // Every file is looked at: one whose name fits no feed is quarantined with that reason, never left alone.
+            for entry in try sftp.list(folder) {
                 let content = try sftp.read(folder, entry.name)
                 try handle(feed: feed, file: entry.name, content: content, summary: &summary)
             }
@@ -53,7 +54,9 @@ public final class FeedWatcher: @unchecked Sendable {
 
     private func handle(feed: FeedDefinition, file: String, content: [UInt8], summary: inout Summary) throws {
         let sha = try sha256(content)
-        let parsed = FeedParser.parse(content, feed: feed)
+        let parsed = feed.accepts(fileName: file)
+            ? FeedParser.parse(content, feed: feed)
+            : .broken(reason: "the file name fits no feed: \(feed.folder)/ takes \(feed.nameRule)")
         let (latest, latestPublished) = try manifest(feed: feed, file: file)
         let action = FileAction.decide(latest: latest, latestPublished: latestPublished, sha256: sha, parsed: parsed)
         let topic = configuration.topicName(feed.topic)

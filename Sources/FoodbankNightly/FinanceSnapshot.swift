@@ -178,7 +178,8 @@ public enum FinanceSnapshot {
             SELECT s.fields->>'order_id' AS order_id, s.fields->>'shipment_id' AS shipment_id, s.fields->>'location_id' AS location_id, s.business_date,
                    s.fields->>'shipped_at' AS shipped_at
             FROM nightly.records s
-            WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void'
+            -- Shipped: a shipped_at and not void (a picked shipment witnesses nothing yet).
+            WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void' AND s.fields->>'shipped_at' IS NOT NULL
               AND s.fields->>'order_id' IN (SELECT order_id FROM day_shipments)),
         latest AS (
             SELECT DISTINCT ON (order_id) order_id, location_id, business_date FROM order_shipments ORDER BY order_id, shipped_at DESC),

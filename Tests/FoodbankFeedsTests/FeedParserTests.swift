@@ -38,6 +38,9 @@ import Testing
 
     @Test func fileNamesFollowTheContract() {
         #expect(FeedDefinition.legacyWMS.accepts(fileName: "movements_HAY_202611220800.csv"))
+        // <SITE> is a location id: letters, digits and hyphens, as the contract's own HAY-SAT.
+        #expect(FeedDefinition.legacyWMS.accepts(fileName: "movements_HAY-SAT_202611220800.csv"))
+        #expect(!FeedDefinition.legacyWMS.accepts(fileName: "movements_HAY SAT_202611220800.csv"))
         #expect(!FeedDefinition.legacyWMS.accepts(fileName: "movements_HAY_2026112208.csv"))
         #expect(FeedDefinition.adjustments.accepts(fileName: "adjustments_20261122_3.csv"))
         #expect(!FeedDefinition.adjustments.accepts(fileName: "../adjustments_20261122_3.csv"))

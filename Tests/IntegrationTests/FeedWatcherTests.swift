@@ -92,8 +92,20 @@ extension Integration {
             let late = "adjustments_20261101_\(abs(site.hashValue % 1000) + 2001).csv"
             try inbox.drop("adjustments", late, Self.adjustmentsHeader + "ADJ-\(site)-1,SKU-1,OAK-MAIN,,-2.5,SPOILAGE,Bo,2026-11-01,\"multi\nline ✓\"\nTRAILER,1\n")
 
+            // A site code with a hyphen, as the contract's own location ids have; a name that fits no feed.
+            let hyphenated = "movements_\(site)-SAT_202611220900.csv"
+            try inbox.drop("legacy_wms", hyphenated, Self.legacyHeader + "\(site)-7,RECEIPT,SKU-1,\(site)-SAT,,3,,11/22/2026 09:00,\nTRAILER,1\n")
+            let stray = "movements-\(site).csv"
+            try inbox.drop("legacy_wms", stray, original)
+
             try inbox.poll()
-            var legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 3)
+            var legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 4)
+            #expect(try inbox.manifest(hyphenated) == ["published"])
+            #expect(legacyRecords.contains { $0["file"] == .string(hyphenated) }, "the hyphenated site's file was not published")
+            #expect(try inbox.manifest(stray) == ["quarantined"])
+            let strayReason = try inbox.deadLetterReason(for: "legacy_wms/\(stray)")
+            #expect(strayReason?.contains("fits no feed") == true, "dead letter reason: \(String(describing: strayReason))")
+            legacyRecords.removeAll { $0["file"] == .string(hyphenated) }
             #expect(legacyRecords.count == 3)
             #expect(legacyRecords.allSatisfy { $0["change"] == .string("assert") && $0["file_version"] == .int(1) })
             var adjustments = try inbox.records(inbox.adjustmentsTopic, atLeast: 1)
@@ -110,7 +122,8 @@ extension Integration {
             try inbox.poll()
             try inbox.drop("legacy_wms", legacy, original)
             try inbox.poll()
-            #expect(try inbox.records(inbox.legacyTopic, atLeast: 0).count == 3)
+            #expect(try inbox.records(inbox.legacyTopic, atLeast: 0).count == 4)
+            #expect(try inbox.manifest(stray) == ["quarantined"], "a quarantined name is recorded once, not on every poll")
 
             // A correction: new content under the same name retracts the three rows and asserts the new two.
             let corrected = Self.legacyHeader
@@ -119,7 +132,7 @@ extension Integration {
                 + "TRAILER,2\n"
             try inbox.drop("legacy_wms", legacy, corrected)
             try inbox.poll()
-            legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 8)
+            legacyRecords = try inbox.records(inbox.legacyTopic, atLeast: 9).filter { $0["file"] != .string(hyphenated) }
             #expect(legacyRecords.count == 8)
             let retracted = legacyRecords.filter { $0["change"] == .string("retract") }
             #expect(retracted.count == 3 && retracted.allSatisfy { $0["file_version"] == .int(1) })

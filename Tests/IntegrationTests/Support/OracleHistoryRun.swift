@@ -50,7 +50,10 @@ final class OracleHistoryRun {
         let names = TopicNames(catalog: catalog, suffix: tag)
         _ = try KafkaAdmin(configuration: try TestStack.kafka)
             .createTopics(catalog.topics.map { .init(name: names.applied($0.name), partitions: $0.partitions) })
-        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        // Both feed folders, as a real inbox has them (verify refuses an inbox without one).
+        for feed in ["legacy_wms", "adjustments"] {
+            try FileManager.default.createDirectory(at: inbox.appendingPathComponent(feed), withIntermediateDirectories: true)
+        }
     }
 
     func start(_ stage: String, instance: Int = 1) throws -> ChildProcess {

@@ -3,9 +3,7 @@ import FoodbankOracle
 /// Files for the two feeds: new ones, resent ones, corrected ones, held ones.
 extension HistoryScript {
     mutating func uploadLegacyFile(_ c: Codes) {
-        var site = "RICH"
-        if profile.allows(.hyphenatedSite) { site = c.pick(1, HistoryVocabulary.sites) }
-        if site.contains("-") { take(.hyphenatedSite) }
+        let site = c.pick(1, HistoryVocabulary.sites)
         let day = c.pick(2, HistoryVocabulary.days).replacingOccurrences(of: "-", with: "")
         let name = "movements_\(site)_\(day)09\(String(format: "%02d", c[3, 60])).csv"
         let rows = (0...c[4, 3]).map { legacyRow(c.derived($0 + 1), site: site, file: name, index: $0) }

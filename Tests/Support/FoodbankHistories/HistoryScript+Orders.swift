@@ -70,7 +70,7 @@ extension HistoryScript {
     mutating func insertShipment(_ c: Codes) {
         let id = "SH\(newID())"
         let order = c.pick(1, HistoryVocabulary.shippedOrderIDs)
-        let shipped = c[2, 4] != 0 || !profile.allows(.shipmentNotShipped)
+        let shipped = c[2, 4] != 0
         shipments.append((id, order, shipped, false))
         var statements: [(String, [PostgresValue])] = [(
             "INSERT INTO pick.shipments (shipment_id, order_id, location_id, shipped_at, status) VALUES ($1, $2, $3, $4, $5)",
