@@ -26,6 +26,13 @@ public struct HistoryDeployment: Sendable {
     public var sourceURLTemplate: String { url("{db}") }
     public var reportingURL: String { url("reporting") }
 
+    /// Creates the reporting database alone (empty: the caller migrates it).
+    public func createReporting() throws {
+        let server = try PostgresConnection(url: serverURL)
+        defer { server.close() }
+        try server.execute("CREATE DATABASE \(PostgresConnection.quoteIdentifier(databaseName("reporting")))")
+    }
+
     /// Creates the five databases, the source schemas from `contract/sources/`.
     public func create() throws {
         let server = try PostgresConnection(url: serverURL)
