@@ -6,6 +6,7 @@ extension HistoryScript {
         let site = c.pick(1, HistoryVocabulary.sites)
         let day = c.pick(2, HistoryVocabulary.days).replacingOccurrences(of: "-", with: "")
         let name = "movements_\(site)_\(day)09\(String(format: "%02d", c[3, 60])).csv"
+        guard reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
         let rows = (0...c[4, 3]).map { legacyRow(c.derived($0 + 1), site: site, file: name, index: $0) }
         upload(.legacyWMS, name, rows)
     }
@@ -23,6 +24,7 @@ extension HistoryScript {
 
     mutating func uploadAdjustmentFile(_ c: Codes) {
         let name = "adjustments_\(c.pick(1, HistoryVocabulary.days).replacingOccurrences(of: "-", with: ""))_\(c[2, 4] + 1).csv"
+        guard reuseAllowed(.adjustments, name) else { return correctFile(c) }
         let rows = (0...c[3, 2]).map { adjustmentRow(c.derived($0 + 1), file: name, index: $0) }
         upload(.adjustments, name, rows)
     }
@@ -33,6 +35,16 @@ extension HistoryScript {
         if delta == 0 { if profile.allows(.zeroAdjustment) { take(.zeroAdjustment) } else { delta = -2 } }
         return [id, c.pick(3, HistoryVocabulary.skus), c.pick(4, HistoryVocabulary.locations), c[5, 2] == 0 ? "" : "L2", "\(delta)",
                 c.pick(6, HistoryVocabulary.adjustmentReasons), "Pat O'Neil", c.pick(7, HistoryVocabulary.days), c.pick(8, HistoryVocabulary.notes)]
+    }
+
+    /// A new file under a name already delivered replaces that file's rows with others under the same
+    /// ids: their sku, location, lot or date move (a key change), so only where the profile allows it.
+    mutating func reuseAllowed(_ feed: DeliveredFile.Feed, _ name: String) -> Bool {
+        guard files.contains(where: { $0.feed == feed && $0.name == name }) else { return true }
+        guard profile.allows(.keyChange), profile.allows(.correctedMovement) else { return false }
+        take(.keyChange)
+        take(.correctedMovement)
+        return true
     }
 
     mutating func redeliverFile(_ c: Codes) {
@@ -70,6 +82,7 @@ extension HistoryScript {
             return upload(held.feed, held.name, held.rows)
         }
         let name = "movements_RICH_2026110\(c[2, 2] + 1)0\(c[3, 10])00.csv"
+        guard !heldFiles.contains(where: { $0.name == name }), reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
         let rows = (0...c[4, 2]).map { legacyRow(c.derived($0 + 3), site: "RICH", file: name, index: $0) }
         heldFiles.append((.legacyWMS, name, rows))
         actions.append(.upload(DeliveredFile(feed: .legacyWMS, name: name, content: Self.csv(.legacyWMS, rows, trailer: false))))
