@@ -16,9 +16,7 @@ scripts/setup.sh >/dev/null
 source scripts/env.sh
 start_local_stack
 [ "$FB_STACK_STARTED" -eq 1 ] && trap 'scripts/stack.sh stop' EXIT
-swift build --build-tests 2>&1 | grep -E "error|warning: " || true
-BIN=$(swift build --show-bin-path)
-"$BIN/foodbank-ctl" migrate >/dev/null
+swift build --build-tests >/tmp/verify-soak-build.log 2>&1 || { grep -E "error" /tmp/verify-soak-build.log; exit 1; }
 log=$(mktemp)
 echo "seed $SEED: $HISTORIES histories of up to $STEPS steps"
 FOODBANK_HISTORIES="$HISTORIES" FOODBANK_HISTORY_STEPS="$STEPS" FOODBANK_HISTORY_SEED="$SEED" \

@@ -146,7 +146,8 @@ public enum FinanceSnapshot {
         CREATE TEMP TABLE day_shipments ON COMMIT DROP AS
         SELECT s.fields->>'shipment_id' AS shipment_id, s.fields->>'order_id' AS order_id, s.fields->>'location_id' AS location_id
         FROM nightly.records s
-        WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void' AND s.business_date = $1::date
+        WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void' AND s.fields->>'shipped_at' IS NOT NULL
+          AND s.business_date = $1::date
         """,
         """
         CREATE TEMP TABLE day_fulfillment ON COMMIT DROP AS
@@ -182,7 +183,9 @@ public enum FinanceSnapshot {
             WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void' AND s.fields->>'shipped_at' IS NOT NULL
               AND s.fields->>'order_id' IN (SELECT order_id FROM day_shipments)),
         latest AS (
-            SELECT DISTINCT ON (order_id) order_id, location_id, business_date FROM order_shipments ORDER BY order_id, shipped_at DESC),
+            SELECT DISTINCT ON (order_id) order_id, location_id, business_date FROM order_shipments
+            -- Two shipments of an order shipped at one instant: the highest shipment id is the latest.
+            ORDER BY order_id, shipped_at DESC, shipment_id COLLATE "C" DESC),
         shipment_side AS (
             SELECT 'shipment_vs_distribution'::text AS kind, t.location_id, t.order_id AS reference_id,
                    coalesce((SELECT sum((l.fields->>'quantity_cases')::numeric) FROM nightly.records l

@@ -23,7 +23,7 @@ public final class Oracle {
             if !rows.isEmpty { try session.copyIn(table: table.scratchName, columns: table.columns.map(\.name), rows: rows) }
         }
         try Oracle.createHelpers(in: session)
-        for view in OracleQueries.views where !view.contains("FUNCTION") { try session.execute(view) }
+        for view in OracleQueries.views { try session.execute(view) }
     }
 
     /// The number helpers (`pg_temp.n`, `pg_temp.ts`) both sides of a comparison format with.

@@ -83,7 +83,7 @@ enum OracleQueries {
         FROM o_shipments WHERE shipped_at IS NOT NULL AND status <> 'void'
         """
 
-    static let views = helpers + [movements, countedIntakes, shippedShipments]
+    static let views = [movements, countedIntakes, shippedShipments]
 
     // MARK: the curated tables
 

@@ -32,15 +32,20 @@ struct Verify: ParsableCommand {
         }
         let first = from ?? Self.yesterday()
         let last = to ?? first
+        for date in [first, last] where date.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}/#) == nil {
+            throw ValidationError("\(date) is not a business date (YYYY-MM-DD)")
+        }
+        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last): nothing would be compared") }
         let reporting = try PostgresConnection(url: try PostgresConfiguration.url())
         let inbox = try SFTPClient(try SFTPClient.Configuration.fromEnvironment())
         let snapshot = try LiveSources.snapshot(sourceURL: { template.replacingOccurrences(of: "{db}", with: $0) },
                                                 reporting: reporting, inbox: inbox, root: root)
         let verification = try Verification.run(snapshot: snapshot, reporting: reporting, from: first, to: last,
                                                 settleMinutes: settleMinutes, graceMinutes: graceMinutes)
-        let run = try verification.record(in: reporting)
+        // Printed before they are recorded: a failure to record must not hide them.
         for difference in verification.differences { print(difference) }
         for row in verification.unreadableFeedRows { print("unreadable\t\(row.feed.rawValue)\t\(row.file)\t\(row.key)\t\(row.reason)") }
+        let run = try verification.record(in: reporting)
         let counts = Difference.Kind.allCases.map { "\($0.rawValue) \(verification.count($0))" }.joined(separator: ", ")
         print("verify run \(run), business days \(first) to \(last): \(verification.differences.count) differences (\(counts))")
         if !verification.differences.isEmpty { throw ExitCode.failure }

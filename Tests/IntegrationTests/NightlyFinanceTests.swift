@@ -80,9 +80,12 @@ extension Integration {
             // The update reaches the ledger as a retraction and a new version, possibly in two batches
             // (then two new versions): wait for the latest versions to hold the corrected receipt.
             let corrected = (daily["\(dates[2])|\(position)"]?[0] ?? 0) + 5
+            // A round re-finalizes day after day, each in its own transaction: until it ends, a later day
+            // may still hold the opening of the version before; wait for the round too.
             let versioned = try eventually(timeout: .seconds(180), every: .seconds(2)) {
-                try financeInventory(run, db, version: nil).totals["\(dates[2])|\(position)"]?[0] == corrected
-                    && db.execute("SELECT count(DISTINCT business_date) FROM finance.snapshot_versions WHERE business_date BETWEEN $1::date AND $2::date AND snapshot_version >= 2",
+                let latest = try financeInventory(run, db, version: nil)
+                guard latest.totals["\(dates[2])|\(position)"]?[0] == corrected, latest.openingsFollow else { return false }
+                return try db.execute("SELECT count(DISTINCT business_date) FROM finance.snapshot_versions WHERE business_date BETWEEN $1::date AND $2::date AND snapshot_version >= 2",
                                   [.text(dates[2]), .text(end)]).scalar == "5"
             }
             #expect(versioned, "the corrected day and the four after it should have a new version\nnightly:\n\(processes[5].logTail)")

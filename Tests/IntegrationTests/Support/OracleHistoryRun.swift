@@ -96,33 +96,61 @@ final class OracleHistoryRun {
         processes[stage]![index] = restarted
         kills.append("\(stage) at \(moment)")
         // A quiet chain proves nothing while cdc is still finding its slot again.
-        if stage == "cdc" { _ = eventually(timeout: .seconds(60)) { restarted.log.contains("capturing") } }
+        if stage == "cdc", !eventually(timeout: .seconds(90), { restarted.log.contains("capturing") }) {
+            throw HistoryRunError(message: "cdc did not capture again after a kill:\n\(restarted.logTail)")
+        }
     }
 
-    /// Waits until every group's lag is 0 and the reporting tables stop changing.
-    func waitUntilQuiet(timeout: Duration = .seconds(180)) throws -> Bool {
+    /// Waits until every group's lag is 0, the manifest holds every inbox file as it is now, and the
+    /// reporting tables stop changing.
+    func waitUntilQuiet(timeout: Duration = .seconds(300)) throws -> Bool {
         let groups = try Fleet.groups(TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: tag), groupSuffix: "-\(tag)")
         let admin = try KafkaAdmin(configuration: try TestStack.kafka)
         let db = try PostgresConnection(url: deployment.reportingURL)
         defer { db.close() }
         var last = "", stableSince = ContinuousClock.now
+        pending = []
         return try eventually(timeout: timeout, every: .seconds(1)) {
             let state = try db.execute("""
                 SELECT md5(coalesce((SELECT string_agg(h::text, ',' ORDER BY h::text) FROM ops.inventory_on_hand h), '')
-                    || (SELECT count(*) FROM ops.dq_violations)::text || (SELECT count(*) FROM nightly.records)::text
+                    || coalesce((SELECT string_agg(v.violation_id || coalesce(v.resolved_at::text, ''), ',' ORDER BY v.violation_id)
+                                 FROM ops.dq_violations v), '')
+                    || (SELECT count(*) || '/' || coalesce(max(recorded_at)::text, '') FROM nightly.records)
                     || (SELECT count(*) FROM platform.file_manifest)::text || (SELECT count(*) FROM ops.inventory_movements)::text)
                 """).scalar ?? ""
             if state != last { last = state; stableSince = .now }
-            let caughtUp = try FleetLag.measure(groups, admin: admin, db: db).allSatisfy { $0.lag == 0 }
+            let lagging = try FleetLag.measure(groups, admin: admin, db: db).filter { $0.lag != 0 }
+            let unpublished = try unpublishedInboxFiles(db)
+            pending = lagging.map { "\($0.group) \($0.topic)[\($0.partition)] lag \($0.lag)" } + unpublished.map { "inbox file \($0) not in the manifest" }
+            let caughtUp = lagging.isEmpty && unpublished.isEmpty
             return caughtUp && ContinuousClock.now - stableSince > .seconds(8)
         }
+    }
+
+    /// What the last wait for quiet saw still pending, for its failure message.
+    private(set) var pending: [String] = []
+
+    /// The inbox files the manifest has not seen with their current content.
+    func unpublishedInboxFiles(_ db: PostgresConnection) throws -> [String] {
+        var unpublished: [String] = []
+        for feed in ["legacy_wms", "adjustments"] {
+            let folder = inbox.appendingPathComponent(feed)
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                let content = try Data(contentsOf: folder.appendingPathComponent(name))
+                let seen = try db.execute("""
+                    SELECT count(*) FROM platform.file_manifest WHERE file_name = $1 AND sha256 = encode(sha256($2::bytea), 'hex')
+                    """, [.text(name), .bytes(Array(content))]).scalar
+                if seen == "0" { unpublished.append("\(feed)/\(name)") }
+            }
+        }
+        return unpublished
     }
 
     /// nightly's backfill of a range of days, then `foodbank-ctl verify` over it: its differences.
     func backfillAndVerify(from: String, to: String) throws -> (status: Int32, differences: [String], output: String) {
         let backfill = try runCapturing(TestStack.binDirectory.appendingPathComponent("nightly"),
                                         ["--backfill-from", from, "--backfill-to", to], environment: environment)
-        guard backfill.status == 0 else { return (backfill.status, ["nightly backfill failed"], backfill.output) }
+        guard backfill.status == 0 else { throw HistoryRunError(message: "nightly's backfill failed:\n\(backfill.output)") }
         let verify = try runCapturing(TestStack.binDirectory.appendingPathComponent("foodbank-ctl"),
                                       ["verify", "--from", from, "--to", to, "--root", tag, "--grace-minutes", "0"], environment: environment)
         let differences = verify.output.split(separator: "\n").map(String.init)
@@ -130,8 +158,11 @@ final class OracleHistoryRun {
         return (verify.status, differences, verify.output)
     }
 
+    /// SIGTERM to every process at once, then each is waited for (and killed if it lingers).
     func stopAll() {
-        processes.values.joined().forEach { _ = $0.terminate() }
+        let all = Array(processes.values.joined())
+        all.forEach { $0.signal(SIGTERM) }
+        all.forEach { _ = $0.terminate() }
     }
 
     func cleanUp() {
@@ -147,4 +178,9 @@ final class OracleHistoryRun {
         "seed \(seed), \(instances) instance(s), kills: \(kills.joined(separator: ", "))\nknown issues taken: "
             + knownIssues.map(\.rawValue).joined(separator: "; ") + "\nhistory:\n" + history.log.joined(separator: "\n")
     }
+}
+
+struct HistoryRunError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -66,9 +66,10 @@ public struct HistoryDeployment: Sendable {
         guard let server = try? PostgresConnection(url: serverURL) else { return }
         defer { server.close() }
         for name in databases {
-            _ = try? server.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1", [.text(name)])
+            // Backends first (an active slot cannot be dropped), then the slots (they would hold WAL), then the database.
             _ = try? server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [.text(name)])
-            _ = try? server.execute("DROP DATABASE IF EXISTS \(PostgresConnection.quoteIdentifier(name))")
+            _ = try? server.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", [.text(name)])
+            _ = try? server.execute("DROP DATABASE IF EXISTS \(PostgresConnection.quoteIdentifier(name)) WITH (FORCE)")
         }
     }
 

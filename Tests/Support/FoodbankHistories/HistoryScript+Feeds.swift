@@ -40,7 +40,7 @@ extension HistoryScript {
     /// A new file under a name already delivered replaces that file's rows with others under the same
     /// ids: their sku, location, lot or date move (a key change), so only where the profile allows it.
     mutating func reuseAllowed(_ feed: DeliveredFile.Feed, _ name: String) -> Bool {
-        guard files.contains(where: { $0.feed == feed && $0.name == name }) else { return true }
+        guard files.contains(where: { $0.feed == feed && $0.name == name }) || heldFiles.contains(where: { $0.name == name }) else { return true }
         guard profile.allows(.keyChange), profile.allows(.correctedMovement) else { return false }
         take(.keyChange)
         take(.correctedMovement)
@@ -82,7 +82,7 @@ extension HistoryScript {
             return upload(held.feed, held.name, held.rows)
         }
         let name = "movements_RICH_2026110\(c[2, 2] + 1)0\(c[3, 10])00.csv"
-        guard !heldFiles.contains(where: { $0.name == name }), reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
+        guard reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
         let rows = (0...c[4, 2]).map { legacyRow(c.derived($0 + 3), site: "RICH", file: name, index: $0) }
         heldFiles.append((.legacyWMS, name, rows))
         actions.append(.upload(DeliveredFile(feed: .legacyWMS, name: name, content: Self.csv(.legacyWMS, rows, trailer: false))))
