@@ -23,13 +23,13 @@ public enum CanonicalModel: String, Sendable, CaseIterable {
 /// retraction flag, source coordinates, business and processing time) and the record kind's
 /// fields, converted from the source's representation as its ``RecordSpec`` declares.
 ///
-/// Like inventory events, an updated source row becomes a retraction of its old version and an
-/// assertion of the new one, and a deleted row a retraction: a consumer keeps, per record identity,
-/// the latest assertion not retracted, and sums stay exact.
+/// Like inventory events, a record is a state, not a delta: an updated source row becomes its new
+/// version, a deleted row a retraction, and a consumer keeps per record identity the version with
+/// the highest source position (an equal one changes nothing).
 public struct CanonicalRecord: Sendable, Equatable {
     public var model: CanonicalModel
     public var recordType: String
-    /// Deterministic: `<system>:<schema.table>:<primary key>:<txId>:<new|old>`.
+    /// Deterministic: `<system>:<schema.table>:<primary key>:<change LSN>:<new|del>`.
     public var eventID: String
     public var isRetraction: Bool
     /// The model's key (donation or order id): the Kafka key.

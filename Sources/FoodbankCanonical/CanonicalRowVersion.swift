@@ -9,10 +9,11 @@ public struct CanonicalRowVersion: Sendable, Equatable {
     public var recordType: String
     /// The row's identity in its source system (primary key, or the feed's business id).
     public var sourceID: String
-    /// `system:object:source_id`: the row's identity across systems.
+    /// `system:object:source_id`, and `@file` for a feed row: the row's identity at its holder
+    /// (a feed row held by two files is two records, each live while its file holds it).
     public var recordID: String
     public var live: Bool
-    /// LSN for CDC; 0 for files, whose order is arrival order.
+    /// LSN for CDC; for files ``FeedPosition`` (delivery, then line).
     public var position: Int64
     public var fields: [String: JSONValue]
     /// `YYYY-MM-DD` in America/Los_Angeles where the kind is dated.
@@ -29,8 +30,10 @@ public struct CanonicalRowVersion: Sendable, Equatable {
         guard let retraction = json["retraction"]?.boolValue else { throw Rejection("retraction missing") }
         self.recordType = json["record_type"]?.stringValue ?? "inventory_event"
         self.sourceID = sourceID
-        self.recordID = "\(system):\(object):\(sourceID)"
-        self.live = !retraction
+        let holder = source["holder"]?.stringValue ?? ""
+        self.recordID = "\(system):\(object):\(sourceID)" + (holder.isEmpty ? "" : "@\(holder)")
+        // An unreadable version is held but names nothing and counts nothing.
+        self.live = !retraction && json["change"]?.stringValue != VersionChange.unreadable.rawValue
         self.position = source["position"]?.stringValue.flatMap { Int64($0) } ?? 0
         var fields = json.objectValue ?? [:]
         for envelope in CanonicalRecord.envelopeFields { fields.removeValue(forKey: envelope) }

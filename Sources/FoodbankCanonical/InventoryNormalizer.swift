@@ -12,24 +12,29 @@ public struct Rejection: Error, Equatable, CustomStringConvertible, Sendable {
 /// (`wms.inventory_transactions`), feed 5 (legacy satellites) and feed 6 (manual adjustments).
 /// Plain functions over values: no I/O.
 public enum InventoryNormalizer {
-    /// Quantities beyond this are not a food bank's: refused as absurd rather than summed.
-    static let absurdCases: Decimal = 1_000_000
-
     // MARK: warehouse CDC
 
-    /// A Debezium envelope of `wms.inventory_transactions`. A tombstone (nil) yields nothing.
-    public static func fromWarehouse(_ envelope: JSONValue?, processedAt: Date) throws -> [InventoryEvent] {
-        guard let envelope else { return [] }
+    /// A Debezium envelope of `wms.inventory_transactions`: the row's new version (a delete: a
+    /// retraction). A tombstone (nil) yields nothing. A new version that cannot be read still
+    /// retracts the earlier one: the events it returns with the rejection.
+    public static func fromWarehouse(_ envelope: JSONValue?, processedAt: Date) throws -> NormalizedEvents {
+        guard let envelope else { return NormalizedEvents() }
         let change = try ChangeEvent(envelope)
-        let lsn = change.lsn.map(String.init) ?? ""
-        return try change.rows().flatMap { row, retraction in
-            try warehouseRow(row, txID: change.txID, lsn: lsn, committed: change.committedAt, role: retraction ? "old" : "new",
-                             retraction: retraction, processedAt: processedAt)
+        var events: [InventoryEvent] = []
+        for version in try change.versions(identity: { $0["txn_id"].map(RecordSpec.plainText) ?? "" }) {
+            do {
+                events += try warehouseRow(version.row, change: change, retraction: version.retraction, processedAt: processedAt)
+            } catch let rejection as Rejection {
+                guard events.isEmpty else { return NormalizedEvents(events: events, rejection: rejection) }
+                guard let before = change.before,
+                      let old = try? warehouseRow(before, change: change, retraction: true, processedAt: processedAt) else { throw rejection }
+                return NormalizedEvents(events: old, rejection: rejection)
+            }
         }
+        return NormalizedEvents(events: events)
     }
 
-    private static func warehouseRow(_ row: JSONValue, txID: Int64, lsn: String, committed: Date?, role: String, retraction: Bool,
-                                     processedAt: Date) throws -> [InventoryEvent] {
+    private static func warehouseRow(_ row: JSONValue, change: ChangeEvent, retraction: Bool, processedAt: Date) throws -> [InventoryEvent] {
         guard let id = row["txn_id"]?.intValue else { throw Rejection("txn_id missing or not an integer") }
         let type = try text(row, "txn_type")
         let sku = try text(row, "sku")
@@ -39,15 +44,16 @@ public enum InventoryNormalizer {
         guard let occurredText = row["occurred_at"]?.stringValue, let occurred = BusinessTime.instant(fromISO: occurredText) else {
             throw Rejection("occurred_at missing or not a timestamp")
         }
+        let position = change.lsn ?? 0
         let base = InventoryEvent(
-            eventID: "", isRetraction: retraction, movementType: .receipt, sku: sku, locationID: location,
+            eventID: "", change: retraction ? .retract : .assert, movementType: .receipt, sku: sku, locationID: location,
             lotCode: row["lot_code"]?.stringValue ?? "", quantityCases: quantity, deltaCases: 0, weightLbs: weight,
             referenceType: row["reference_type"]?.stringValue, referenceID: row["reference_id"]?.stringValue,
             occurredAt: occurred, businessDate: BusinessTime.businessDate(of: occurred),
             source: SourceCoordinates(system: "warehouse", object: "wms.inventory_transactions", sourceID: String(id),
-                                      version: String(txID), position: lsn, committedAt: committed),
+                                      version: change.txID.map(String.init) ?? "", position: String(position), committedAt: change.committedAt),
             processedAt: processedAt)
-        let idPrefix = "warehouse:wms.inventory_transactions:\(id):\(txID):\(role)"
+        let idPrefix = "warehouse:wms.inventory_transactions:\(id):\(position):\(retraction ? "del" : "new")"
         switch type {
         case "transfer":
             guard let destination = row["to_location_id"]?.stringValue, !destination.isEmpty else { throw Rejection("transfer \(id) has no to_location_id") }
@@ -60,7 +66,7 @@ public enum InventoryNormalizer {
             into.eventID = idPrefix + ":in"
             return [finish(out), finish(into)]
         case "adjustment":
-            guard quantity != 0 else { throw Rejection("adjustment \(id) of zero cases") }
+            // Signed; zero is readable (a recount that found what the books said).
             var event = base
             event.movementType = .adjustment
             event.eventID = idPrefix
@@ -78,79 +84,68 @@ public enum InventoryNormalizer {
 
     // MARK: feeds
 
-    /// A feed-5 record (`foodbank.files.legacy_wms`): `assert` or `retract` of one file row.
-    public static func fromLegacyFeed(_ record: JSONValue, processedAt: Date) throws -> [InventoryEvent] {
-        let (row, coordinates, retraction) = try feedRecord(record, system: "legacy_wms")
-        let typeText = try text(row, "movement_type")
-        let types: [String: InventoryEvent.MovementType] = ["RECEIPT": .receipt, "TRANSFER_OUT": .transferOut, "TRANSFER_IN": .transferIn,
-                                                            "DISTRIBUTION": .distribution, "SPOILAGE": .spoilage]
-        guard let type = types[typeText] else { throw Rejection("unknown movement_type \(typeText)") }
-        let quantity = try decimal(row, "cases")
-        try positive(quantity, "cases")
-        let occurredText = try text(row, "occurred_at")
-        guard let occurred = BusinessTime.instant(fromLegacyLocal: occurredText) else {
-            throw Rejection("occurred_at \(occurredText) is not MM/DD/YYYY HH:MM")
+    /// A feed-5 record (`foodbank.files.legacy_wms`): `assert` or `retract` of one file row. A row
+    /// that cannot be read is still held by its file, unreadable: the events returned with the rejection.
+    public static func fromLegacyFeed(_ record: JSONValue, processedAt: Date) throws -> NormalizedEvents {
+        let feed = try FeedRecordEnvelope(record, system: "legacy_wms", identity: ["site_code", "movement_id"])
+        return try feed.normalized(processedAt: processedAt) { row, coordinates in
+            let typeText = try text(row, "movement_type")
+            let types: [String: InventoryEvent.MovementType] = ["RECEIPT": .receipt, "TRANSFER_OUT": .transferOut, "TRANSFER_IN": .transferIn,
+                                                                "DISTRIBUTION": .distribution, "SPOILAGE": .spoilage]
+            guard let type = types[typeText] else { throw Rejection("unknown movement_type \(typeText)") }
+            let quantity = try decimal(row, "cases")
+            try positive(quantity, "cases")
+            let occurredText = try text(row, "occurred_at")
+            guard let occurred = BusinessTime.instant(fromLegacyLocal: occurredText) else {
+                throw Rejection("occurred_at \(occurredText) is not MM/DD/YYYY HH:MM")
+            }
+            let reference = row["reference"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            return InventoryEvent(
+                eventID: feed.eventID, change: feed.change, movementType: type, sku: try text(row, "sku"), locationID: try text(row, "site_code"),
+                lotCode: row["lot"]?.stringValue ?? "", quantityCases: quantity, deltaCases: 0, weightLbs: try optionalDecimal(row, "lbs"),
+                referenceType: reference == nil ? nil : (type == .receipt ? "donation" : type == .distribution ? "agency_order" : nil),
+                referenceID: reference, occurredAt: occurred, businessDate: BusinessTime.businessDate(of: occurred),
+                source: coordinates, processedAt: processedAt)
         }
-        let reference = row["reference"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        let event = InventoryEvent(
-            eventID: "legacy_wms:\(coordinates.object):\(coordinates.version):\(retraction ? "retract" : "assert")",
-            isRetraction: retraction, movementType: type, sku: try text(row, "sku"), locationID: try text(row, "site_code"),
-            lotCode: row["lot"]?.stringValue ?? "", quantityCases: quantity, deltaCases: 0, weightLbs: try optionalDecimal(row, "lbs"),
-            referenceType: reference == nil ? nil : (type == .receipt ? "donation" : type == .distribution ? "agency_order" : nil),
-            referenceID: reference, occurredAt: occurred, businessDate: BusinessTime.businessDate(of: occurred),
-            source: coordinates, processedAt: processedAt)
-        return [finish(event)]
     }
 
     /// A feed-6 record (`foodbank.files.adjustments`). SPOILAGE and EXPIRED are spoilage of `-delta`.
-    public static func fromAdjustmentsFeed(_ record: JSONValue, processedAt: Date) throws -> [InventoryEvent] {
-        let (row, coordinates, retraction) = try feedRecord(record, system: "adjustments")
-        let delta = try decimal(row, "delta_cases")
-        guard delta != 0 else { throw Rejection("delta_cases is zero") }
-        let reason = try text(row, "reason")
-        guard ["SPOILAGE", "DAMAGE", "RECOUNT", "EXPIRED", "THEFT", "OTHER"].contains(reason) else { throw Rejection("unknown reason \(reason)") }
-        let dateText = try text(row, "effective_date")
-        guard dateText.utf8.count == 10, dateText.utf8.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 ? $0.element == 0x2D : (48...57).contains($0.element) }),
-              let noon = BusinessTime.instant(onDate: dateText, hour: 12)
-        else { throw Rejection("effective_date \(dateText) is not YYYY-MM-DD") }
-        let spoilage = reason == "SPOILAGE" || reason == "EXPIRED"
-        let event = InventoryEvent(
-            eventID: "adjustments:\(coordinates.object):\(coordinates.version):\(retraction ? "retract" : "assert")",
-            isRetraction: retraction, movementType: spoilage ? .spoilage : .adjustment, sku: try text(row, "sku"),
-            locationID: try text(row, "location_id"), lotCode: row["lot_code"]?.stringValue ?? "",
-            quantityCases: spoilage ? -delta : delta, deltaCases: 0, weightLbs: nil, referenceType: "manual",
-            referenceID: try text(row, "adjustment_id"), occurredAt: noon, businessDate: dateText, source: coordinates, processedAt: processedAt)
-        return [finish(event)]
-    }
-
-    private static func feedRecord(_ record: JSONValue, system: String) throws -> (JSONValue, SourceCoordinates, Bool) {
-        guard let row = record["row"], row.objectValue != nil else { throw Rejection("feed record without its row") }
-        guard let file = record["file"]?.stringValue, let version = record["file_version"]?.intValue,
-              let number = record["record"]?.intValue, let sha = record["file_sha256"]?.stringValue else {
-            throw Rejection("feed record without file, file_version, record or file_sha256")
+    public static func fromAdjustmentsFeed(_ record: JSONValue, processedAt: Date) throws -> NormalizedEvents {
+        let feed = try FeedRecordEnvelope(record, system: "adjustments", identity: ["adjustment_id"])
+        return try feed.normalized(processedAt: processedAt) { row, coordinates in
+            // Signed; zero is readable (a recount that found what the books said).
+            let delta = try decimal(row, "delta_cases")
+            let reason = try text(row, "reason")
+            guard ["SPOILAGE", "DAMAGE", "RECOUNT", "EXPIRED", "THEFT", "OTHER"].contains(reason) else { throw Rejection("unknown reason \(reason)") }
+            let dateText = try text(row, "effective_date")
+            guard dateText.utf8.count == 10,
+                  dateText.utf8.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 ? $0.element == 0x2D : (48...57).contains($0.element) }),
+                  let noon = BusinessTime.instant(onDate: dateText, hour: 12)
+            else { throw Rejection("effective_date \(dateText) is not YYYY-MM-DD") }
+            let spoilage = reason == "SPOILAGE" || reason == "EXPIRED"
+            return InventoryEvent(
+                eventID: feed.eventID, change: feed.change, movementType: spoilage ? .spoilage : .adjustment, sku: try text(row, "sku"),
+                locationID: try text(row, "location_id"), lotCode: row["lot_code"]?.stringValue ?? "",
+                quantityCases: spoilage ? -delta : delta, deltaCases: 0, weightLbs: nil, referenceType: "manual",
+                referenceID: try text(row, "adjustment_id"), occurredAt: noon, businessDate: dateText, source: coordinates, processedAt: processedAt)
         }
-        let change = record["change"]?.stringValue
-        guard change == "assert" || change == "retract" else { throw Rejection("unknown change \(change ?? "null")") }
-        let keyColumn = system == "legacy_wms" ? "movement_id" : "adjustment_id"
-        return (row, SourceCoordinates(system: system, object: file, sourceID: row[keyColumn]?.stringValue ?? "",
-                                       version: "v\(version):\(number)", position: sha, committedAt: nil), change == "retract")
     }
 
     // MARK: values
 
-    /// Signs the effect by movement type, and negates it for a retraction.
-    private static func finish(_ event: InventoryEvent) -> InventoryEvent {
+    /// Signs the effect by movement type.
+    static func finish(_ event: InventoryEvent) -> InventoryEvent {
         var event = event
         let effect: Decimal
         switch event.movementType {
         case .receipt, .transferIn, .adjustment: effect = event.quantityCases
         case .transferOut, .spoilage, .distribution: effect = -event.quantityCases
         }
-        event.deltaCases = event.isRetraction ? -effect : effect
+        event.deltaCases = event.change == .unreadable ? 0 : effect
         return event
     }
 
-    private static func text(_ row: JSONValue, _ field: String) throws -> String {
+    static func text(_ row: JSONValue, _ field: String) throws -> String {
         guard let value = row[field] else { throw Rejection("\(field) is missing") }
         guard let text = value.stringValue else { throw Rejection("\(field) is not text") }
         guard !text.isEmpty else { throw Rejection("\(field) is empty") }
@@ -171,8 +166,8 @@ public enum InventoryNormalizer {
         case .int(let i)?: text = String(i)
         default: throw Rejection("\(field) is not a decimal")
         }
+        // Any value the source of record can hold counts (a $1M truckload is not bad input).
         guard let value = plainDecimal(text) else { throw Rejection("\(field) \(text.prefix(40)) is not a decimal") }
-        guard abs(value) < absurdCases else { throw Rejection("\(field) \(text) is absurd") }
         return value
     }
 
@@ -196,7 +191,7 @@ public enum InventoryNormalizer {
         return Decimal(sign: negative ? .minus : .plus, exponent: -fractionDigits, significand: Decimal(significand))
     }
 
-    private static func positive(_ value: Decimal, _ field: String) throws {
+    static func positive(_ value: Decimal, _ field: String) throws {
         guard value > 0 else { throw Rejection("\(field) must be positive, is \(value)") }
     }
 }

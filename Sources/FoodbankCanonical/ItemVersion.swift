@@ -22,10 +22,11 @@ public struct ItemVersion: Equatable, Sendable {
         let deleted = op == "d"
         guard let row = envelope[deleted ? "before" : "after"], row.objectValue != nil else { throw Rejection("op \(op) without its row") }
         guard let sku = row["sku"]?.stringValue, !sku.isEmpty else { throw Rejection("item without sku") }
-        guard let weightText = row["unit_weight_lbs"]?.stringValue ?? row["unit_weight_lbs"]?.intValue.map(String.init),
-              let weight = InventoryNormalizer.plainDecimal(weightText) else { throw Rejection("unit_weight_lbs is not a decimal") }
+        // A delete carries only the key (wms.items has the default replica identity): it weighs nothing.
+        let weightText = row["unit_weight_lbs"]?.stringValue ?? row["unit_weight_lbs"]?.intValue.map(String.init)
+        guard let weight = deleted ? 0 : weightText.flatMap(InventoryNormalizer.plainDecimal) else { throw Rejection("unit_weight_lbs is not a decimal") }
         self.sku = sku
-        self.description = row["description"]?.stringValue
+        self.description = deleted ? nil : row["description"]?.stringValue
         self.category = row["category"]?.stringValue
         self.unitWeightLbs = weight
         self.perishable = row["perishable"]?.boolValue

@@ -53,10 +53,13 @@ public enum RawSource: Sendable, Equatable {
         if let spec {
             switch try spec.normalize(try Self.parse(value), processedAt: processedAt, keyOf: keyOf) {
             case .records(let records): return .outputs(records.map(CanonicalOutput.init))
+            case .unreadable(let records, let rejection): return .unreadable(records.map(CanonicalOutput.init), rejection)
             case .waitingFor(let parent): return .waitingFor(parent)
             }
         }
-        return .outputs(try inventoryEvents(value, processedAt: processedAt).map(CanonicalOutput.init))
+        let normalized = try inventoryEvents(value, processedAt: processedAt)
+        let outputs = normalized.events.map(CanonicalOutput.init)
+        return normalized.rejection.map { .unreadable(outputs, $0) } ?? .outputs(outputs)
     }
 
     /// Whether this source's records are keyed through a header (lines).
@@ -72,9 +75,9 @@ public enum RawSource: Sendable, Equatable {
     }
 
     /// The movement sources' rule: canonical inventory events.
-    public func inventoryEvents(_ value: [UInt8]?, processedAt: Date) throws -> [InventoryEvent] {
+    public func inventoryEvents(_ value: [UInt8]?, processedAt: Date) throws -> NormalizedEvents {
         guard let value else {
-            if self == .warehouseMovements { return [] }
+            if self == .warehouseMovements { return NormalizedEvents() }
             throw Rejection("a feed record without a value")
         }
         let json = try Self.parse(value)!
@@ -82,7 +85,7 @@ public enum RawSource: Sendable, Equatable {
         case .warehouseMovements: return try InventoryNormalizer.fromWarehouse(json, processedAt: processedAt)
         case .legacyFeed: return try InventoryNormalizer.fromLegacyFeed(json, processedAt: processedAt)
         case .adjustmentsFeed: return try InventoryNormalizer.fromAdjustmentsFeed(json, processedAt: processedAt)
-        case .table: return []
+        case .table: return NormalizedEvents()
         }
     }
 
@@ -96,5 +99,8 @@ public enum RawSource: Sendable, Equatable {
 /// What normalizing one raw record gives.
 public enum NormalizedRecord: Equatable, Sendable {
     case outputs([CanonicalOutput])
+    /// A version that cannot be read: the records that stop its row's earlier version counting,
+    /// published, and the reason the raw record goes to the dead-letter topic.
+    case unreadable([CanonicalOutput], Rejection)
     case waitingFor(ParentReference)
 }

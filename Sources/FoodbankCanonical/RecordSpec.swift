@@ -113,47 +113,82 @@ public struct ParentFact: Equatable, Sendable {
 /// The result of normalizing one change event.
 public enum SpecOutcome: Equatable, Sendable {
     case records([CanonicalRecord])
+    /// The new version cannot be read: the records retracting the row's earlier version, and why.
+    case unreadable([CanonicalRecord], Rejection)
     /// A line whose header's key is not known yet: hold it until the header has been read.
     case waitingFor(ParentReference)
 }
 
 extension RecordSpec {
-    /// Turns one Debezium change event of this spec's table into canonical records. `keyOf` answers
-    /// for parents (nil: not known yet). A tombstone (nil) yields nothing.
+    /// Turns one Debezium change event of this spec's table into canonical records: the row's new
+    /// version (a delete: a retraction of it). `keyOf` answers for parents (nil: not known yet). A
+    /// tombstone (nil) yields nothing. A new version that cannot be read still retracts the row
+    /// (``SpecOutcome/unreadable(_:_:)``): a number is never kept because its correction was unreadable.
     public func normalize(_ envelope: JSONValue?, processedAt: Date, keyOf: (ParentLookup) -> String?) throws -> SpecOutcome {
         guard let envelope else { return .records([]) }
         let change = try ChangeEvent(envelope)
         var records: [CanonicalRecord] = []
-        for (row, retraction) in try change.rows() {
-            let fields = try convert(row)
-            let key: String
-            switch self.key {
-            case .field(let name): key = try keyText(fields[name], name)
-            case .parent(let kind, let via):
-                let parent = ParentReference(kind: kind, id: try keyText(fields[via], via))
-                guard let found = keyOf(ParentLookup(parent: parent, asOf: change.lsn ?? .max)) else { return .waitingFor(parent) }
-                key = found
+        for version in try change.versions(identity: rawSourceID) {
+            let fields: [String: JSONValue]
+            do {
+                fields = try convert(version.row)
+            } catch let rejection as Rejection {
+                // Only a new version can be unreadable; the row's earlier version is retracted.
+                guard records.isEmpty else { return .unreadable(records, rejection) }
+                guard let before = change.before, let old = try? convert(before) else { throw rejection }
+                switch try record(old, change: change, retraction: true, processedAt: processedAt, keyOf: keyOf) {
+                case .record(let retraction): return .unreadable(records + [retraction], rejection)
+                case .waitingFor(let parent): return .waitingFor(parent)
+                }
             }
-            var withKey = fields
-            withKey[model.keyField] = .string(key)
-            let sourceID = primaryKey.map { fields[$0].map(Self.plainText) ?? "" }.joined(separator: "/")
-            let time = businessTimeField.flatMap { fields[$0]?.stringValue }.flatMap(BusinessTime.instant(fromISO:))
-            records.append(CanonicalRecord(
-                model: model, recordType: recordType,
-                eventID: "\(system):\(table):\(sourceID):\(change.txID):\(retraction ? "old" : "new")",
-                isRetraction: retraction, key: key, fields: withKey, businessTime: time,
-                source: SourceCoordinates(system: system, object: table, sourceID: sourceID, version: String(change.txID),
-                                          position: change.lsn.map(String.init) ?? "", committedAt: change.committedAt),
-                processedAt: processedAt))
+            switch try record(fields, change: change, retraction: version.retraction, processedAt: processedAt, keyOf: keyOf) {
+            case .record(let record): records.append(record)
+            case .waitingFor(let parent): return .waitingFor(parent)
+            }
         }
         return .records(records)
+    }
+
+    private enum Built { case record(CanonicalRecord), waitingFor(ParentReference) }
+
+    private func record(_ fields: [String: JSONValue], change: ChangeEvent, retraction: Bool, processedAt: Date,
+                        keyOf: (ParentLookup) -> String?) throws -> Built {
+        let key: String
+        switch self.key {
+        case .field(let name): key = try keyText(fields[name], name)
+        case .parent(let kind, let via):
+            let parent = ParentReference(kind: kind, id: try keyText(fields[via], via))
+            guard let found = keyOf(ParentLookup(parent: parent, asOf: change.lsn ?? .max)) else { return .waitingFor(parent) }
+            key = found
+        }
+        var withKey = fields
+        withKey[model.keyField] = .string(key)
+        let sourceID = sourceID(of: fields)
+        let time = businessTimeField.flatMap { fields[$0]?.stringValue }.flatMap(BusinessTime.instant(fromISO:))
+        return .record(CanonicalRecord(
+            model: model, recordType: recordType,
+            eventID: "\(system):\(table):\(sourceID):\(change.lsn ?? 0):\(retraction ? "del" : "new")",
+            isRetraction: retraction, key: key, fields: withKey, businessTime: time,
+            source: SourceCoordinates(system: system, object: table, sourceID: sourceID, version: change.txID.map(String.init) ?? "",
+                                      position: String(change.lsn ?? 0), committedAt: change.committedAt),
+            processedAt: processedAt))
+    }
+
+    /// The primary key as text (`/`-joined), from converted fields.
+    private func sourceID(of fields: [String: JSONValue]) -> String {
+        primaryKey.map { fields[$0].map(Self.plainText) ?? "" }.joined(separator: "/")
+    }
+
+    /// The primary key as text from a row as the source sent it (integers and text convert to themselves).
+    private func rawSourceID(_ row: JSONValue) -> String {
+        primaryKey.map { row[$0].map(Self.plainText) ?? "" }.joined(separator: "/")
     }
 
     /// The fact a header's change event establishes for its lines (nothing for a delete or a non-header).
     public func parentFacts(_ envelope: JSONValue?) throws -> [ParentFact] {
         guard let parentKind, let envelope, case .field(let keyName) = key else { return [] }
         let change = try ChangeEvent(envelope)
-        guard let after = try change.rows().last(where: { !$0.retraction })?.row else { return [] }
+        guard change.op != "d", let after = change.after else { return [] }
         let fields = try convert(after)
         let id = primaryKey.map { fields[$0].map(Self.plainText) ?? "" }.joined(separator: "/")
         return [ParentFact(parent: ParentReference(kind: parentKind, id: id), key: try keyText(fields[keyName], keyName),
@@ -219,32 +254,43 @@ extension RecordSpec {
 /// The parts of a Debezium change event normalization reads, checked.
 struct ChangeEvent {
     let op: String
-    let envelope: JSONValue
-    let txID: Int64
+    let before: JSONValue?
+    let after: JSONValue?
+    /// Absent from the rows of Debezium's incremental snapshots.
+    let txID: Int64?
+    /// The change's own LSN (two changes in one transaction have two); a snapshot row carries its
+    /// snapshot's, older than anything streamed after it.
     let lsn: Int64?
     let committedAt: Date?
 
     init(_ envelope: JSONValue) throws {
         guard envelope.objectValue != nil else { throw Rejection("change event is not an object") }
         guard let op = envelope["op"]?.stringValue else { throw Rejection("no op in the change event") }
-        guard let source = envelope["source"], let txID = source["txId"]?.intValue else { throw Rejection("no source.txId in the change event") }
+        guard let source = envelope["source"], source.objectValue != nil else { throw Rejection("no source in the change event") }
         self.op = op
-        self.envelope = envelope
-        self.txID = txID
+        self.before = envelope["before"].flatMap { $0 == .null ? nil : $0 }
+        self.after = envelope["after"].flatMap { $0 == .null ? nil : $0 }
+        self.txID = source["txId"]?.intValue
         self.lsn = source["lsn"]?.intValue
         self.committedAt = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        guard op == "r" || lsn != nil else { throw Rejection("no source.lsn in a streamed change event") }
     }
 
-    /// The rows to emit, in order: an update's old row (retracted) then its new row.
-    func rows() throws -> [(row: JSONValue, retraction: Bool)] {
-        func row(_ name: String) throws -> JSONValue {
-            guard let row = envelope[name], row != .null else { throw Rejection("op \(op) without its \(name) row") }
+    /// The versions to emit, in order: the row's new version; a delete's row as a retraction. An
+    /// update that changed the primary key also retracts the old row (Debezium sends a delete and a
+    /// create for it, but a source's own CDC may not).
+    func versions(identity: (JSONValue) -> String) throws -> [(row: JSONValue, retraction: Bool)] {
+        func row(_ name: String, _ row: JSONValue?) throws -> JSONValue {
+            guard let row else { throw Rejection("op \(op) without its \(name) row") }
             return row
         }
         switch op {
-        case "c", "r": return [(try row("after"), false)]
-        case "u": return [(try row("before"), true), (try row("after"), false)]
-        case "d": return [(try row("before"), true)]
+        case "c", "r": return [(try row("after", after), false)]
+        case "u":
+            let new = try row("after", after)
+            if let before, identity(before) != identity(new) { return [(before, true), (new, false)] }
+            return [(new, false)]
+        case "d": return [(try row("before", before), true)]
         default: throw Rejection("unknown op \(op.prefix(20))")
         }
     }

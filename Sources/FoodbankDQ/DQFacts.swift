@@ -59,7 +59,9 @@ public struct DQFacts: Sendable {
             balances[balance.positionKey] = balance
         case .inventoryEvents:
             let row = try CanonicalRowVersion(try Self.parse(value))
-            guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
+            // A retraction or an unreadable version names nothing (its placeholder may have no sku).
+            let sku = row.text("sku") ?? ""
+            guard !sku.isEmpty || !row.live else { throw Rejection("sku missing") }
             name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live))
         case .donations, .agencyOrders, .fulfillment:
             let json = try Self.parse(value)
@@ -74,7 +76,7 @@ public struct DQFacts: Sendable {
     }
 
     private mutating func name(_ sku: String, by reference: SkuReference) {
-        namedSkus.insert(sku)
+        if !sku.isEmpty { namedSkus.insert(sku) }
         skuReferences[reference.recordID] = reference
     }
 

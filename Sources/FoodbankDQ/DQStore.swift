@@ -149,10 +149,10 @@ public enum DQStore {
         return candidates
     }
 
-    /// Newer source versions replace older ones, whatever order the topics are read in; rows of equal
-    /// position (an update's retraction and assertion) apply in arrival order.
+    /// Newer source versions replace older ones, whatever order the topics are read in; an equal
+    /// position is the same version again (a replay) and changes nothing.
     static func latestWins(_ table: String, key: String, _ columns: [String]) -> String {
-        "ON CONFLICT (\(key)) DO UPDATE SET \(columns.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")) WHERE \(table).position <= EXCLUDED.position"
+        "ON CONFLICT (\(key)) DO UPDATE SET \(columns.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")) WHERE \(table).position < EXCLUDED.position"
     }
 
     // MARK: evidence

@@ -1,6 +1,7 @@
 /// One version of a delivered file as the manifest remembers it.
 public struct ManifestEntry: Sendable, Equatable {
-    public enum Status: String, Sendable { case heldIncomplete = "held_incomplete", published, quarantined, superseded }
+    /// `publishing`: recorded with its delivery, its Kafka transaction not known to have committed.
+    public enum Status: String, Sendable { case heldIncomplete = "held_incomplete", publishing, published, quarantined, superseded }
 
     public var version: Int
     public var sha256: String

@@ -58,7 +58,7 @@ public enum FinanceSnapshot {
     public static func datesChanged(since: Date, in db: PostgresConnection) throws -> [String] {
         let result = try db.execute("""
             WITH changed AS (
-                SELECT business_date FROM ops.inventory_movements WHERE applied_at > $1
+                SELECT business_date FROM ops.ledger_changed_dates WHERE changed_at > $1
                 UNION SELECT business_date FROM nightly.records WHERE recorded_at > $1 AND business_date IS NOT NULL
                 UNION SELECT h.business_date FROM nightly.records l
                       JOIN nightly.records h ON h.record_type = 'intake' AND h.fields->>'intake_id' = l.fields->>'intake_id'
@@ -87,7 +87,7 @@ public enum FinanceSnapshot {
             WHERE p.v IS NOT NULL AND d.business_date = $1::date - 1 AND d.snapshot_version = p.v
             UNION ALL
             SELECT m.sku, m.location_id, sum(m.delta_cases), sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0)))
-            FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku, previous p
+            FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted, previous p
             WHERE p.v IS NULL AND m.business_date < $1::date
             GROUP BY m.sku, m.location_id),
         day AS (
@@ -99,7 +99,7 @@ public enum FinanceSnapshot {
                    coalesce(-sum(m.delta_cases) FILTER (WHERE m.movement_type = 'spoilage'), 0) AS spoilage,
                    coalesce(-sum(m.delta_cases) FILTER (WHERE m.movement_type = 'distribution'), 0) AS distributions,
                    sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0))) AS lbs
-            FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku
+            FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
             WHERE m.business_date = $1::date
             GROUP BY m.sku, m.location_id)
         SELECT coalesce(d.sku, o.sku) AS sku, coalesce(d.location_id, o.location_id) AS location_id,

@@ -47,7 +47,7 @@ public enum NightlyRecords {
         }
     }
 
-    /// Newer versions replace older ones (by source position; equal positions in arrival order).
+    /// Newer versions replace older ones (by source position; an equal one is a replay, no change).
     public static func store(_ rows: [CanonicalRowVersion], in db: PostgresConnection) throws {
         _ = try db.insertRows(into: "nightly.records", columns: ["record_type", "source_id", "live", "position", "fields", "business_date"],
                               rows: rows.map { [.text($0.recordType), .text($0.sourceID), .bool($0.live), .int($0.position),
@@ -55,7 +55,7 @@ public enum NightlyRecords {
                               suffix: """
                                   ON CONFLICT (record_type, source_id) DO UPDATE SET live = EXCLUDED.live, position = EXCLUDED.position,
                                       fields = EXCLUDED.fields, business_date = coalesce(EXCLUDED.business_date, nightly.records.business_date), recorded_at = now()
-                                  WHERE nightly.records.position <= EXCLUDED.position
+                                  WHERE nightly.records.position < EXCLUDED.position
                                   """)
     }
 

@@ -69,6 +69,10 @@ public final class NormalizeStage: RelayStage {
                 case .outputs(let records):
                     output.records += records.map { record(for: $0, from: message) }
                     heldSince[message.topicPartition] = nil
+                case .unreadable(let records, let rejection):
+                    output.records += records.map { record(for: $0, from: message) }
+                    output.rejected.append((message, rejection.reason))
+                    heldSince[message.topicPartition] = nil
                 case .waitingFor(let parent):
                     if let waited = waitedTooLong(message, now: now) {
                         output.rejected.append((message, "its \(parent) was not seen within \(waited)"))

@@ -41,7 +41,8 @@ public enum Fleet {
                        inputs: try DedupeStage.Configuration.declared(names, models: CanonicalOutput.models)
                            .outputs.keys.sorted(), ownedTables: []),
             FleetGroup(stage: "reconcile", group: "reconcile" + groupSuffix, offsets: .postgres, inputs: try ReconcileStage.inputs(names).keys.sorted(),
-                       ownedTables: ["ops.inventory_movements", "ops.inventory_on_hand", "ops.items", "ops.pipeline_freshness"]),
+                       ownedTables: ["ops.ledger_versions", "ops.inventory_movements", "ops.ledger_changed_dates", "ops.inventory_on_hand", "ops.items",
+                                     "ops.pipeline_freshness"]),
             FleetGroup(stage: "dq", group: "dq" + groupSuffix, offsets: .postgres, inputs: try DQStage.inputs(names).keys.sorted(),
                        ownedTables: ["dq.items", "dq.unknown_sku_references", "dq.intakes", "dq.orders", "dq.order_lines", "dq.shipments",
                                      "dq.shipment_lines", "ops.dq_violations"]),

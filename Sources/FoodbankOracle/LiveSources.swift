@@ -4,7 +4,7 @@ import FoodbankSFTP
 /// Reads a ``SourceSnapshot`` from a live deployment: every source table from its database (or a
 /// read replica), and the feed files from the inbox itself, over SFTP, so that a file the watcher
 /// never took in still counts. Earlier versions no longer in the inbox come from the manifest's
-/// stored content. Delivery order is the manifest's (when the platform first saw each version; a
+/// stored content. Delivery order is the manifest's `delivery` (when the platform first saw each version; a
 /// poll reads a folder in name order); inbox files the manifest has never seen come after all of
 /// it, in name order.
 public enum LiveSources {
@@ -35,7 +35,7 @@ public enum LiveSources {
     static func deliveries(reporting: PostgresConnection, inbox: SFTPClient, root: String?) throws -> [DeliveredFile] {
         let manifest = try reporting.execute("""
             SELECT feed, file_name, sha256, content, status FROM platform.file_manifest
-            ORDER BY first_seen_at, feed, file_name, version
+            ORDER BY delivery
             """)
         var deliveries: [DeliveredFile] = []
         // Per file, the checksums of its newest version and of its newest complete one: inbox content

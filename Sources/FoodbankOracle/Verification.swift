@@ -88,15 +88,15 @@ public struct Verification: Sendable {
     static let finalizedDays = "SELECT DISTINCT business_date::text FROM finance.snapshot_versions WHERE business_date BETWEEN $1::date AND $2::date"
 
     /// Days whose latest version predates an input applied for them (or for an earlier day, whose
-    /// closing opens it) in the last `$3` minutes: a ledger row, a nightly record, an item weight.
+    /// closing opens it) in the last `$3` minutes: a ledger date, a nightly record, an item weight.
     /// Older inputs have been through a nightly round already, so a day that still differs is wrong.
     static let pendingDays = """
         SELECT v.business_date::text FROM (
             SELECT business_date, max(finalized_at) AS finalized_at FROM finance.snapshot_versions
             WHERE business_date BETWEEN $1::date AND $2::date GROUP BY business_date) v,
             (SELECT now() - make_interval(mins => $3::int) AS settled) s
-        WHERE EXISTS (SELECT 1 FROM ops.inventory_movements m
-                      WHERE m.applied_at > greatest(v.finalized_at, s.settled) AND m.business_date <= v.business_date)
+        WHERE EXISTS (SELECT 1 FROM ops.ledger_changed_dates m
+                      WHERE m.changed_at > greatest(v.finalized_at, s.settled) AND m.business_date <= v.business_date)
            OR EXISTS (SELECT 1 FROM nightly.records r WHERE r.recorded_at > greatest(v.finalized_at, s.settled)
                       AND (r.business_date IS NULL OR r.business_date <= v.business_date))
            OR EXISTS (SELECT 1 FROM ops.items i WHERE i.updated_at > greatest(v.finalized_at, s.settled))

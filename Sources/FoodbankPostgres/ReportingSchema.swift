@@ -376,5 +376,72 @@ public enum ReportingSchema {
             );
             CREATE INDEX verify_differences_run ON platform.verify_differences (run_id);
             """),
+            Migration(version: 14, name: "row-state ledger and delivery order", sql: """
+            -- Counting is state per source row, not deltas (DESIGN.md, "Counting"). Every holder's
+            -- version of each source row (holder: '' for a CDC table, the file name for a feed row),
+            -- with its position (LSN; for feeds delivery and line): a newer version replaces the
+            -- stored one, an older or equal one changes nothing. legs: the version's effects (a
+            -- transfer two), [] for a version held but unreadable.
+            CREATE TABLE ops.ledger_versions (
+                row_id     text NOT NULL,
+                holder     text NOT NULL,
+                position   bigint NOT NULL,
+                live       boolean NOT NULL,
+                legs       jsonb NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (row_id, holder)
+            );
+            -- What each row counts now: the legs of its latest live holder's version. On-hand is
+            -- the sum of this table; nightly reads it by business date. The event-id ledger it
+            -- replaces summed deltas; an existing deployment converts by re-snapshotting its
+            -- sources and replaying reconcile (README, "Converting to row-state counting").
+            DROP TABLE ops.inventory_movements;
+            TRUNCATE ops.inventory_on_hand;
+            CREATE TABLE ops.inventory_movements (
+                row_id         text NOT NULL,
+                leg            text NOT NULL,
+                event_id       text NOT NULL,
+                sku            text NOT NULL,
+                location_id    text NOT NULL,
+                lot_code       text NOT NULL,
+                movement_type  text NOT NULL,
+                delta_cases    numeric(14,2) NOT NULL,
+                own_lbs        numeric(16,5),
+                reference_type text,
+                reference_id   text,
+                occurred_at    timestamptz NOT NULL,
+                business_date  date NOT NULL,
+                source_system  text NOT NULL,
+                applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (row_id, leg)
+            );
+            CREATE INDEX inventory_movements_position ON ops.inventory_movements (sku, location_id, lot_code, occurred_at);
+            CREATE INDEX inventory_movements_business_date ON ops.inventory_movements (business_date);
+            CREATE INDEX inventory_movements_reference ON ops.inventory_movements (reference_id) WHERE reference_id IS NOT NULL;
+            -- Business dates whose counted movements changed (a corrected date touches both), for
+            -- nightly's re-finalization of late data.
+            CREATE TABLE ops.ledger_changed_dates (
+                business_date date PRIMARY KEY,
+                changed_at    timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            CREATE INDEX ledger_changed_dates_changed_at ON ops.ledger_changed_dates (changed_at);
+
+            -- Delivery order of the feeds: the order in which the platform first saw each file
+            -- version, taken when the version is recorded, before its rows are published
+            -- ('publishing': a crash before the Kafka commit publishes it again, same delivery).
+            CREATE SEQUENCE platform.file_delivery;
+            ALTER TABLE platform.file_manifest ADD COLUMN delivery bigint;
+            UPDATE platform.file_manifest f SET delivery = o.n
+            FROM (SELECT feed, file_name, version, row_number() OVER (ORDER BY first_seen_at, feed, file_name, version) AS n
+                  FROM platform.file_manifest) o
+            WHERE o.feed = f.feed AND o.file_name = f.file_name AND o.version = f.version;
+            SELECT setval('platform.file_delivery', coalesce((SELECT max(delivery) FROM platform.file_manifest), 0) + 1, false);
+            ALTER TABLE platform.file_manifest ALTER COLUMN delivery SET DEFAULT nextval('platform.file_delivery');
+            ALTER TABLE platform.file_manifest ALTER COLUMN delivery SET NOT NULL;
+            CREATE UNIQUE INDEX file_manifest_delivery ON platform.file_manifest (delivery);
+            ALTER TABLE platform.file_manifest DROP CONSTRAINT file_manifest_status_check;
+            ALTER TABLE platform.file_manifest ADD CONSTRAINT file_manifest_status_check
+                CHECK (status IN ('held_incomplete','publishing','published','quarantined','superseded'));
+            """),
     ]
 }

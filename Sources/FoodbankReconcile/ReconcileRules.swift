@@ -2,27 +2,10 @@ import FoodbankCanonical
 import FoodbankJSON
 import Foundation
 
-/// One inventory event as reconcile stores it in the ledger (`ops.inventory_movements`).
-public struct LedgerMovement: Equatable, Sendable {
-    public var eventID: String
-    public var sku: String
-    public var locationID: String
-    public var lotCode: String
-    public var movementType: String
-    public var retraction: Bool
-    public var deltaCases: Decimal
-    /// The movement's own weight, signed like `deltaCases`; nil: cases times the item's unit weight.
-    public var ownLbs: Decimal?
-    public var referenceType: String?
-    public var referenceID: String?
-    public var occurredAt: String
-    public var businessDate: String
-    public var sourceSystem: String
-}
-
 /// What one batch asks of the database, computed without it.
 public struct ReconcilePlan: Equatable, Sendable {
-    public var movements: [LedgerMovement] = []
+    /// The inventory events as versions of their source rows, in batch order.
+    public var versions: [LedgerVersion] = []
     /// The newest version per sku in the batch.
     public var items: [String: ItemVersion] = [:]
     /// The newest source time per source system seen in the batch.
@@ -30,7 +13,7 @@ public struct ReconcilePlan: Equatable, Sendable {
     public var rejected: [(index: Int, reason: String)] = []
 
     public static func == (a: ReconcilePlan, b: ReconcilePlan) -> Bool {
-        a.movements == b.movements && a.items == b.items && a.freshness == b.freshness && a.rejected.map(\.index) == b.rejected.map(\.index)
+        a.versions == b.versions && a.items == b.items && a.freshness == b.freshness && a.rejected.map(\.index) == b.rejected.map(\.index)
     }
 }
 
@@ -53,9 +36,9 @@ public enum ReconcileRules {
                 switch record.input {
                 case .inventoryEvents:
                     let json = try parse(record.value)
-                    let movement = try movement(json)
-                    plan.movements.append(movement)
-                    mark(&plan, system: movement.sourceSystem, json)
+                    let version = try version(json)
+                    plan.versions.append(version)
+                    mark(&plan, system: json["source"]?["system"]?.stringValue ?? "unknown", json)
                 case .items:
                     guard let item = try ItemVersion(changeEvent: record.value.map(parse)) else { continue }
                     if (plan.items[item.sku]?.position ?? .min) <= item.position { plan.items[item.sku] = item }
@@ -73,27 +56,37 @@ public enum ReconcileRules {
         return plan
     }
 
-    /// A canonical inventory event (schema inventory_events v1) as a ledger row.
-    static func movement(_ json: JSONValue) throws -> LedgerMovement {
+    /// A canonical inventory event (schema inventory_events v1) as a version of its source row.
+    /// A retraction or an unreadable version needs only its row, holder and position.
+    static func version(_ json: JSONValue) throws -> LedgerVersion {
         func text(_ field: String) throws -> String {
             guard let value = json[field]?.stringValue, !value.isEmpty else { throw Rejection("\(field) missing or not text") }
             return value
         }
         guard json["schema_version"] == .int(InventoryEvent.schemaVersion) else { throw Rejection("unsupported schema_version") }
+        guard let source = json["source"], let system = source["system"]?.stringValue, let object = source["object"]?.stringValue,
+              let sourceID = source["source_id"]?.stringValue, !sourceID.isEmpty else { throw Rejection("source coordinates missing") }
+        guard let position = source["position"]?.stringValue.flatMap({ Int64($0) }) else { throw Rejection("source.position is not a number") }
+        guard let change = json["change"]?.stringValue.flatMap(VersionChange.init(rawValue:)) else { throw Rejection("change missing or unknown") }
+        let rowID = "\(system):\(object):\(sourceID)"
+        let holder = source["holder"]?.stringValue ?? ""
+        guard change == .assert else { return LedgerVersion(rowID: rowID, holder: holder, position: position, change: change, leg: nil) }
         guard let delta = InventoryNormalizer.plainDecimal(try text("delta_cases")) else { throw Rejection("delta_cases is not a decimal") }
         var ownLbs: Decimal?
         if let weightText = json["weight_lbs"]?.stringValue {
             guard let weight = InventoryNormalizer.plainDecimal(weightText) else { throw Rejection("weight_lbs is not a decimal") }
             ownLbs = delta < 0 ? -abs(weight) : abs(weight)
         }
-        guard let retraction = json["retraction"]?.boolValue else { throw Rejection("retraction missing") }
         let occurredAt = try text("occurred_at")
         guard BusinessTime.instant(fromISO: occurredAt) != nil else { throw Rejection("occurred_at is not a timestamp") }
-        return LedgerMovement(eventID: try text("event_id"), sku: try text("sku"), locationID: try text("location_id"),
-                              lotCode: json["lot_code"]?.stringValue ?? "", movementType: try text("movement_type"), retraction: retraction,
-                              deltaCases: delta, ownLbs: ownLbs, referenceType: json["reference_type"]?.stringValue,
-                              referenceID: json["reference_id"]?.stringValue, occurredAt: occurredAt, businessDate: try text("business_date"),
-                              sourceSystem: json["source"]?["system"]?.stringValue ?? "unknown")
+        let type = try text("movement_type")
+        guard let movementType = InventoryEvent.MovementType(rawValue: type) else { throw Rejection("unknown movement_type") }
+        let leg = LedgerLeg(leg: movementType == .transferOut ? "out" : movementType == .transferIn ? "in" : "", eventID: try text("event_id"),
+                            sku: try text("sku"), locationID: try text("location_id"), lotCode: json["lot_code"]?.stringValue ?? "",
+                            movementType: type, deltaCases: delta, ownLbs: ownLbs, referenceType: json["reference_type"]?.stringValue,
+                            referenceID: json["reference_id"]?.stringValue, occurredAt: occurredAt, businessDate: try text("business_date"),
+                            sourceSystem: system)
+        return LedgerVersion(rowID: rowID, holder: holder, position: position, change: change, leg: leg)
     }
 
     /// Freshness: the source's commit time when it has one (CDC), else when normalize read it (files).

@@ -10,10 +10,10 @@ public enum ReconcileStore {
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
         let reweighed = try applyItems(Array(plan.items.values), db)
-        try applyMovements(plan.movements, db)
+        let moved = try LedgerStore.apply(plan.versions, db)
         try recomputeWeights(of: reweighed, db)
         try applyFreshness(plan.freshness, db)
-        return try balances(positions: Set(plan.movements.map { [$0.sku, $0.locationID, $0.lotCode] }), skus: reweighed, db)
+        return try balances(positions: moved, skus: reweighed, db)
     }
 
     /// The current rows of these positions and of every position of these skus.
@@ -55,49 +55,14 @@ public enum ReconcileStore {
         return after.keys.filter { after[$0] != before[$0] }.sorted()
     }
 
-    /// New ledger rows (an event id already applied is skipped) and, from exactly those, the balance increments.
-    static func applyMovements(_ movements: [LedgerMovement], _ db: PostgresConnection) throws {
-        // One row per event id per statement: the same id twice in a batch is one movement.
-        var seen = Set<String>()
-        let unique = movements.filter { seen.insert($0.eventID).inserted }
-        let columns = ["event_id", "sku", "location_id", "lot_code", "movement_type", "retraction", "delta_cases", "own_lbs", "reference_type",
-                       "reference_id", "occurred_at", "business_date", "source_system"]
-        try db.executeChunked(rows: unique.map { m in
-            [.text(m.eventID), .text(m.sku), .text(m.locationID), .text(m.lotCode), .text(m.movementType), .bool(m.retraction),
-             .text("\(m.deltaCases)"), m.ownLbs.map { .text("\($0)") } ?? .null, .optional(m.referenceType), .optional(m.referenceID),
-             .text(m.occurredAt), .text(m.businessDate), .text(m.sourceSystem)]
-        }, columns: columns.count) { values in
-            """
-            WITH incoming (\(columns.joined(separator: ","))) AS (VALUES \(values)),
-            applied AS (
-                INSERT INTO ops.inventory_movements (\(columns.joined(separator: ",")))
-                SELECT event_id, sku, location_id, lot_code, movement_type, retraction::boolean, delta_cases::numeric, own_lbs::numeric,
-                       reference_type, reference_id, occurred_at::timestamptz, business_date::date, source_system
-                FROM incoming
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING sku, location_id, lot_code, delta_cases, own_lbs, occurred_at)
-            INSERT INTO ops.inventory_on_hand AS h (sku, location_id, lot_code, on_hand_cases, on_hand_lbs, last_movement_at, updated_at)
-            SELECT a.sku, a.location_id, a.lot_code, sum(a.delta_cases),
-                   sum(coalesce(a.own_lbs, a.delta_cases * coalesce(i.unit_weight_lbs, 0))), max(a.occurred_at), now()
-            FROM applied a LEFT JOIN ops.items i ON i.sku = a.sku
-            GROUP BY a.sku, a.location_id, a.lot_code
-            ON CONFLICT (sku, location_id, lot_code) DO UPDATE SET
-                on_hand_cases = h.on_hand_cases + EXCLUDED.on_hand_cases,
-                on_hand_lbs = h.on_hand_lbs + EXCLUDED.on_hand_lbs,
-                last_movement_at = greatest(h.last_movement_at, EXCLUDED.last_movement_at),
-                updated_at = now()
-            """
-        }
-    }
-
     /// An item whose weight changed: its positions' pounds again from the ledger (movements that
-    /// arrived before their item counted 0 lbs for the derived part).
+    /// arrived before their item counted 0 lbs for the derived part; a deleted item weighs 0).
     static func recomputeWeights(of skus: [String], _ db: PostgresConnection) throws {
         guard !skus.isEmpty else { return }
         try db.execute("""
             UPDATE ops.inventory_on_hand h SET on_hand_lbs = s.lbs, updated_at = now()
             FROM (SELECT m.sku, m.location_id, m.lot_code, sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0))) AS lbs
-                  FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku
+                  FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
                   WHERE m.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
                   GROUP BY m.sku, m.location_id, m.lot_code) s
             WHERE h.sku = s.sku AND h.location_id = s.location_id AND h.lot_code = s.lot_code
@@ -114,7 +79,7 @@ public enum ReconcileStore {
     }
 
     private static func weights(of skus: [String], _ db: PostgresConnection) throws -> [String: String] {
-        let result = try db.execute("SELECT sku, unit_weight_lbs::text AS w FROM ops.items WHERE sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
+        let result = try db.execute("SELECT sku, unit_weight_lbs::text AS w FROM ops.items WHERE NOT deleted AND sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
                                     [.text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])
         var weights: [String: String] = [:]
         for row in 0..<result.count { weights[result.value(row, "sku")!] = result.value(row, "w") }

@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func recordsAreKeyedByBusinessIDAndCarryTheirFileIdentity() throws {
-        let records = FeedRecords.records(feed: .legacyWMS, file: "movements_HAY_202611220800.csv", version: 2, sha256: "abc",
+        let records = FeedRecords.records(feed: .legacyWMS, file: "movements_HAY_202611220800.csv", version: 2, delivery: 7, sha256: "abc",
                                           rows: [["movement_id": "HAY-1", "site_code": "HAY-SAT"]], change: .retract)
         #expect(records.count == 1)
         #expect(records[0].key == Array("HAY-SAT|HAY-1".utf8))
@@ -98,6 +98,7 @@ import Testing
         #expect(value["change"] == .string("retract"))
         #expect(value["file_version"] == .int(2))
         #expect(value["record"] == .int(1))
+        #expect(value["delivery"] == .int(7), "the order in which the platform first saw the version: the row's position")
         #expect(value["row"]?["movement_id"] == .string("HAY-1"))
     }
 }

@@ -47,7 +47,7 @@ final class MemoryParentKeys: ParentKeyStore {
         #expect(output.heldFrom.isEmpty && output.rejected.isEmpty)
         #expect(output.records.map(\.topic) == ["out.fulfillment_line_items", "out.fulfillment_line_items"])
         #expect(output.records.allSatisfy { $0.key == Array("ORD-7".utf8) }, "a shipment and its lines share the order's partition")
-        #expect(output.records.first?.headers.first { $0.name == CanonicalHeaders.eventID }?.value == Array("fulfillment:pick.shipment_lines:SH-1/1:5:new".utf8))
+        #expect(output.records.first?.headers.first { $0.name == CanonicalHeaders.eventID }?.value == Array("fulfillment:pick.shipment_lines:SH-1/1:100:new".utf8))
     }
 
     @Test func aLineWithoutItsHeaderHoldsItsPartitionAndOthersFlow() throws {

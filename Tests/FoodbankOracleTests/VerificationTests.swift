@@ -39,10 +39,12 @@ import Testing
                 """, [.text(day), .text(opening), .text(receipts)])
         }
         try db.execute("""
-            INSERT INTO ops.inventory_movements (event_id, sku, location_id, lot_code, movement_type, retraction, delta_cases,
+            INSERT INTO ops.inventory_movements (row_id, leg, event_id, sku, location_id, lot_code, movement_type, delta_cases,
                                                  occurred_at, business_date, source_system, applied_at)
-            VALUES ('e-1', 'SKU-1', 'OAK-MAIN', '', 'receipt', false, 5, '2026-03-08 18:00:00+00', '2026-03-08', 'warehouse', now() - interval '30 minutes')
+            VALUES ('warehouse:wms.inventory_transactions:1', '', 'e-1', 'SKU-1', 'OAK-MAIN', '', 'receipt', 5, '2026-03-08 18:00:00+00', '2026-03-08',
+                    'warehouse', now() - interval '30 minutes')
             """)
+        try db.execute("INSERT INTO ops.ledger_changed_dates (business_date, changed_at) VALUES ('2026-03-08', now() - interval '30 minutes')")
 
         let verification = try Verification.run(snapshot: Self.sources.snapshot, reporting: db, from: "2026-03-07", to: "2026-03-09")
         let kinds = Dictionary(grouping: verification.differences) { $0.key[0] }.mapValues { Set($0.map(\.kind)) }

@@ -10,7 +10,7 @@ import Testing
     static func event(_ row: [String: JSONValue], txID: Int64, op: String = "c", before: [String: JSONValue]? = nil) throws -> [[UInt8]] {
         let envelope = JSONValue.object(["op": .string(op), "before": before.map(JSONValue.object) ?? .null, "after": op == "d" ? .null : .object(row),
                                          "source": .object(["txId": .int(txID), "lsn": .int(txID * 10), "ts_ms": .int(1_795_362_716_373)])])
-        return try InventoryNormalizer.fromWarehouse(envelope, processedAt: now).map { $0.json().encoded() }
+        return try InventoryNormalizer.fromWarehouse(envelope, processedAt: now).events.map { $0.json().encoded() }
     }
 
     static let row: [String: JSONValue] = [
@@ -28,20 +28,24 @@ import Testing
         let values = try Self.event(Self.row, txID: 10) + Self.event(distribution, txID: 11)
         let plan = ReconcileRules.plan(values.map { (.inventoryEvents, $0) })
         #expect(plan.rejected.isEmpty)
-        #expect(plan.movements.map(\.deltaCases) == [10, -4])
-        #expect(plan.movements.map(\.ownLbs) == [200, nil], "nil: derived from the item's unit weight")
-        #expect(plan.movements.first?.businessDate == "2026-11-20")
+        #expect(plan.versions.compactMap(\.leg?.deltaCases) == [10, -4])
+        #expect(plan.versions.map(\.leg?.ownLbs) == [200, nil], "nil: derived from the item's unit weight")
+        #expect(plan.versions.first?.leg?.businessDate == "2026-11-20")
+        #expect(plan.versions.map(\.rowID) == ["warehouse:wms.inventory_transactions:1", "warehouse:wms.inventory_transactions:2"])
+        #expect(plan.versions.map(\.position) == [100, 110])
         #expect(plan.freshness["warehouse"] != nil)
     }
 
-    @Test func anUpdatedRowsRetractionTakesAwayItsOwnWeight() throws {
+    @Test func anUpdateIsTheRowsNewVersionAloneAndADeleteItsRetraction() throws {
         var corrected = Self.row
         corrected["quantity_cases"] = .string("12.00")
-        corrected["weight_lbs"] = .string("240.00")
         let values = try Self.event(Self.row, txID: 10) + Self.event(corrected, txID: 11, op: "u", before: Self.row)
+            + Self.event(corrected, txID: 12, op: "d", before: corrected)
         let plan = ReconcileRules.plan(values.map { (.inventoryEvents, $0) })
-        #expect(plan.movements.map(\.deltaCases).reduce(0, +) == 12)
-        #expect(plan.movements.compactMap(\.ownLbs).reduce(0, +) == 240)
+        #expect(plan.rejected.isEmpty)
+        #expect(plan.versions.map(\.change) == [.assert, .assert, .retract])
+        #expect(plan.versions.map(\.leg?.deltaCases) == [10, 12, nil])
+        #expect(Set(plan.versions.map(\.rowID)).count == 1)
     }
 
     @Test func theNewestItemVersionWinsAndTombstonesAreNothing() throws {
@@ -65,7 +69,7 @@ import Testing
             (.otherCanonical, Array(#"{"event_id":"x"}"#.utf8)),
         ]
         let plan = ReconcileRules.plan(records)
-        #expect(plan.movements.count == 1)
+        #expect(plan.versions.count == 1)
         #expect(plan.rejected.map(\.index) == [0, 2, 3, 4, 5])
         #expect(plan.rejected.allSatisfy { !$0.reason.isEmpty })
     }
