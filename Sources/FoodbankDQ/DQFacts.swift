@@ -2,8 +2,9 @@ import FoodbankCanonical
 import FoodbankJSON
 import Foundation
 
-/// The facts one batch of dq's inputs states, each collapsed to its last version in the batch (the
-/// batch is applied in one transaction, so only the final state of a record matters).
+/// The facts one batch of dq's inputs states, each collapsed to its newest version in the batch by
+/// source position (the batch is applied in one transaction, so only the final state of a record
+/// matters).
 public struct DQFacts: Sendable {
     /// Which of dq's inputs a record came from.
     public enum Input: Sendable {
@@ -16,6 +17,7 @@ public struct DQFacts: Sendable {
         public var recordType: String
         public var sku: String
         public var live: Bool
+        public var position: Int64
     }
 
     public var skuReferences: [String: SkuReference] = [:]
@@ -62,22 +64,27 @@ public struct DQFacts: Sendable {
             // A retraction or an unreadable version names nothing (its placeholder may have no sku).
             let sku = row.text("sku") ?? ""
             guard !sku.isEmpty || !row.live else { throw Rejection("sku missing") }
-            name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live))
+            name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live,
+                                          position: row.position))
         case .donations, .agencyOrders, .fulfillment:
             let json = try Self.parse(value)
             guard json["record_type"]?.stringValue != nil else { throw Rejection("record_type missing") }
             let row = try CanonicalRowVersion(json)
             if Self.skuNamingTypes.contains(row.recordType) {
                 guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
-                name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live))
+                name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live, position: row.position))
             }
-            if Self.keptRecordTypes.contains(row.recordType) { rows[row.recordType, default: [:]][row.sourceID] = row }
+            // The newest version by position, whatever order the partitions were read in (a key
+            // change puts a row's versions in two partitions).
+            if Self.keptRecordTypes.contains(row.recordType), (rows[row.recordType]?[row.sourceID]?.position ?? .min) <= row.position {
+                rows[row.recordType, default: [:]][row.sourceID] = row
+            }
         }
     }
 
     private mutating func name(_ sku: String, by reference: SkuReference) {
         if !sku.isEmpty { namedSkus.insert(sku) }
-        skuReferences[reference.recordID] = reference
+        if (skuReferences[reference.recordID]?.position ?? .min) <= reference.position { skuReferences[reference.recordID] = reference }
     }
 
     static func parse(_ value: [UInt8]?) throws -> JSONValue {

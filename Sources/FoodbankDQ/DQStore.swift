@@ -38,7 +38,7 @@ public enum DQStore {
         // The item master after this batch's items, for every sku the batch names or changes: read once.
         let checked = facts.namedSkus.union(facts.items.keys)
         let known = try knownSkus(checked, db)
-        let skuCandidates = try applySkuReferences(facts, known: known, db).union(facts.items.keys)
+        let skuCandidates = try applySkuReferences(facts, db).union(facts.items.keys)
         let donationCandidates = try applyIntakes(facts, db)
         let shipmentCandidates = try applyFulfillment(facts, db, now: now)
         evidence.skus = try skuEvidence(skuCandidates, known: known.union(try knownSkus(skuCandidates.subtracting(checked), db)), db)
@@ -76,25 +76,19 @@ public enum DQStore {
                               suffix: "ON CONFLICT (sku) DO UPDATE SET deleted = EXCLUDED.deleted, position = EXCLUDED.position WHERE dq.items.position <= EXCLUDED.position")
     }
 
-    /// Keeps the live records that name an unknown sku; returns the skus to judge again.
-    /// `known`: the skus of the item master among those the batch names.
-    static func applySkuReferences(_ facts: DQFacts, known: Set<String>, _ db: PostgresConnection) throws -> Set<String> {
+    /// Keeps the latest version of every record that names a sku (a retraction or unreadable
+    /// version: no longer live); returns the skus to judge again, those named before and after.
+    static func applySkuReferences(_ facts: DQFacts, _ db: PostgresConnection) throws -> Set<String> {
         guard !facts.skuReferences.isEmpty else { return [] }
         let references = facts.skuReferences.values.sorted { $0.recordID < $1.recordID }
-        let unknown = references.filter { $0.live && !known.contains($0.sku) }
-        let cleared = references.filter { !($0.live && !known.contains($0.sku)) }.map(\.recordID)
         var candidates = facts.namedSkus
-        if !cleared.isEmpty {
-            let removed = try db.execute("DELETE FROM dq.unknown_sku_references WHERE record_id IN (SELECT jsonb_array_elements_text($1::jsonb)) RETURNING sku",
-                                         [.text(jsonList(cleared))])
-            for row in 0..<removed.count { candidates.insert(removed.value(row, "sku")!) }
-        }
-        let previous = try db.execute("SELECT sku FROM dq.unknown_sku_references WHERE record_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                      [.text(jsonList(unknown.map(\.recordID)))])
+        let previous = try db.execute("""
+            SELECT sku FROM dq.sku_references WHERE live AND record_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+            """, [.text(jsonList(references.map(\.recordID)))])
         for row in 0..<previous.count { candidates.insert(previous.value(row, "sku")!) }
-        _ = try db.insertRows(into: "dq.unknown_sku_references", columns: ["record_id", "sku", "record_type"],
-                              rows: unknown.map { [.text($0.recordID), .text($0.sku), .text($0.recordType)] },
-                              suffix: "ON CONFLICT (record_id) DO UPDATE SET sku = EXCLUDED.sku, record_type = EXCLUDED.record_type")
+        _ = try db.insertRows(into: "dq.sku_references", columns: ["record_id", "sku", "record_type", "live", "position"],
+                              rows: references.map { [.text($0.recordID), .text($0.sku), .text($0.recordType), .bool($0.live), .int($0.position)] },
+                              suffix: latestWins("dq.sku_references", key: "record_id", ["sku", "record_type", "live", "position"]))
         return candidates
     }
 
@@ -168,7 +162,7 @@ public enum DQStore {
     static func skuEvidence(_ skus: Set<String>, known: Set<String>, _ db: PostgresConnection) throws -> [String: DQEvidence.Sku] {
         guard !skus.isEmpty else { return [:] }
         let counts = try db.execute("""
-            SELECT sku, count(*)::text AS n FROM dq.unknown_sku_references WHERE sku IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY sku
+            SELECT sku, count(*)::text AS n FROM dq.sku_references WHERE live AND sku IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY sku
             """, [.text(jsonList(skus.sorted()))])
         var references: [String: Int] = [:]
         for row in 0..<counts.count { references[counts.value(row, "sku")!] = Int(counts.value(row, "n")!) }
@@ -216,10 +210,15 @@ public enum DQStore {
             let verdict = check.evaluate(evidence)
             findings += try resolve(check, verdict.examined.subtracting(verdict.problems.keys), at: evidence.now, db)
             findings += try open(check, verdict.problems, at: evidence.now, db)
-            if check.name == DQChecks.orphanedFulfillment.name, !verdict.examined.isEmpty {
-                // Decided: no longer swept; orders or lines arriving later make it a candidate again.
-                try db.execute("UPDATE dq.shipments SET pending = false WHERE pending AND shipment_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                               [.text(jsonList(verdict.examined.sorted()))])
+            if check.name == DQChecks.orphanedFulfillment.name, !evidence.shipments.isEmpty {
+                // Decided (complete, cancelled, or open): no longer swept; anything that changes it
+                // makes it a candidate again. Undecided (in its grace period): swept until decided,
+                // also when it was decided once and a later change made it incomplete again.
+                let undecided = Set(evidence.shipments.keys).subtracting(verdict.examined).subtracting(verdict.problems.keys)
+                try db.execute("""
+                    UPDATE dq.shipments SET pending = shipment_id IN (SELECT jsonb_array_elements_text($2::jsonb))
+                    WHERE shipment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+                    """, [.text(jsonList(evidence.shipments.keys.sorted())), .text(jsonList(undecided.sorted()))])
             }
         }
         return findings

@@ -13,7 +13,7 @@ public enum NightlyRecords {
         case donors
     }
 
-    /// One batch as row versions (the last per record in the batch) and the records it could not read.
+    /// One batch as row versions (the newest per record in the batch) and the records it could not read.
     public static func versions(_ records: [(input: Input, value: [UInt8]?)]) -> (rows: [CanonicalRowVersion], rejected: [(index: Int, reason: String)]) {
         var latest: [String: CanonicalRowVersion] = [:]
         var order: [String] = []
@@ -23,7 +23,8 @@ public enum NightlyRecords {
                 guard let row = try version(record.input, record.value) else { continue }
                 let key = "\(row.recordType)|\(row.sourceID)"
                 if latest[key] == nil { order.append(key) }
-                latest[key] = row
+                // The newest by position, whatever order the partitions were read in.
+                if (latest[key]?.position ?? .min) <= row.position { latest[key] = row }
             } catch {
                 rejected.append((index, "\(error)"))
             }

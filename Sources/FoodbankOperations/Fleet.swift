@@ -44,7 +44,7 @@ public enum Fleet {
                        ownedTables: ["ops.ledger_versions", "ops.inventory_movements", "ops.ledger_changed_dates", "ops.inventory_on_hand", "ops.items",
                                      "ops.pipeline_freshness"]),
             FleetGroup(stage: "dq", group: "dq" + groupSuffix, offsets: .postgres, inputs: try DQStage.inputs(names).keys.sorted(),
-                       ownedTables: ["dq.items", "dq.unknown_sku_references", "dq.intakes", "dq.orders", "dq.order_lines", "dq.shipments",
+                       ownedTables: ["dq.items", "dq.sku_references", "dq.intakes", "dq.orders", "dq.order_lines", "dq.shipments",
                                      "dq.shipment_lines", "ops.dq_violations"]),
             // The finance tables are nightly's output, never emptied: they are append-only and versioned.
             FleetGroup(stage: "nightly", group: "nightly" + groupSuffix, offsets: .postgres, inputs: try NightlyStage.inputs(names).keys.sorted(),

@@ -443,5 +443,19 @@ public enum ReportingSchema {
             ALTER TABLE platform.file_manifest ADD CONSTRAINT file_manifest_status_check
                 CHECK (status IN ('held_incomplete','publishing','published','quarantined','superseded'));
             """),
+            Migration(version: 15, name: "dq sku references", sql: """
+            -- Every live record that names a sku, with its position: an item deleted from the master
+            -- makes all of them missing_sku findings again, so dq must know them all, not only those
+            -- that named a sku while it was unknown. Rebuilt by replaying dq.
+            DROP TABLE dq.unknown_sku_references;
+            CREATE TABLE dq.sku_references (
+                record_id   text PRIMARY KEY,
+                sku         text NOT NULL,
+                record_type text NOT NULL,
+                live        boolean NOT NULL,
+                position    bigint NOT NULL
+            );
+            CREATE INDEX sku_references_sku ON dq.sku_references (sku) WHERE live;
+            """),
     ]
 }
