@@ -68,7 +68,15 @@ public enum FinanceSnapshot {
                       WHERE l.record_type = 'shipment_line' AND l.recorded_at > $1
                 UNION SELECT s.business_date FROM nightly.records o
                       JOIN nightly.records s ON s.record_type = 'shipment' AND s.fields->>'order_id' = o.fields->>'order_id'
-                      WHERE o.record_type IN ('order', 'order_line') AND o.recorded_at > $1)
+                      WHERE o.record_type IN ('order', 'order_line') AND o.recorded_at > $1
+                -- A witness arriving (or going) moves a reconciliation row from the day of the earliest
+                -- movement referencing it; a referencing movement arriving may make another the earliest.
+                UNION SELECT m.business_date FROM nightly.records w
+                      JOIN ops.inventory_movements m ON m.reference_id = w.fields->>(CASE w.record_type WHEN 'intake' THEN 'donation_id' ELSE 'order_id' END)
+                      WHERE w.record_type IN ('intake', 'shipment') AND w.recorded_at > $1
+                UNION SELECT o.business_date FROM ops.inventory_movements m
+                      JOIN ops.inventory_movements o ON o.reference_id = m.reference_id AND o.reference_type = m.reference_type
+                      WHERE m.applied_at > $1 AND m.reference_id IS NOT NULL)
             SELECT DISTINCT c.business_date::text AS d FROM changed c
             WHERE c.business_date IN (SELECT business_date FROM finance.snapshot_versions) ORDER BY 1
             """, [.timestamp(since)])
@@ -194,9 +202,35 @@ public enum FinanceSnapshot {
                    coalesce((SELECT -sum(m.delta_cases) FROM ops.inventory_movements m
                              WHERE m.reference_id = t.order_id AND m.reference_type = 'agency_order' AND m.movement_type = 'distribution'), 0) AS actual
             FROM latest t WHERE t.business_date = $1::date)
+        -- Without a witness (no counted intake; no shipped shipment): expected 0, dated and located by
+        -- the earliest referencing movement (business time, then source system, then source key;
+        -- a warehouse txn_id as a number). Only references with a movement on the day can be one.
+        unwitnessed AS (
+            SELECT DISTINCT m.reference_type, m.reference_id FROM ops.inventory_movements m
+            WHERE m.business_date = $1::date AND m.reference_id IS NOT NULL
+              AND ((m.reference_type = 'donation' AND m.movement_type = 'receipt'
+                    AND NOT EXISTS (SELECT 1 FROM nightly.records r WHERE r.record_type = 'intake' AND r.live AND r.fields->>'status' <> 'voided'
+                                    AND r.fields->>'donation_id' = m.reference_id))
+                OR (m.reference_type = 'agency_order' AND m.movement_type = 'distribution'
+                    AND NOT EXISTS (SELECT 1 FROM nightly.records s WHERE s.record_type = 'shipment' AND s.live AND s.fields->>'status' <> 'void'
+                                    AND s.fields->>'shipped_at' IS NOT NULL AND s.fields->>'order_id' = m.reference_id)))),
+        earliest AS (
+            SELECT DISTINCT ON (m.reference_type, m.reference_id) m.reference_type, m.reference_id, m.location_id, m.business_date
+            FROM ops.inventory_movements m JOIN unwitnessed u ON u.reference_id = m.reference_id AND u.reference_type = m.reference_type
+            WHERE m.movement_type = CASE m.reference_type WHEN 'donation' THEN 'receipt' ELSE 'distribution' END
+            ORDER BY m.reference_type, m.reference_id, m.occurred_at, m.source_system COLLATE "C",
+                     (CASE WHEN m.source_system = 'warehouse' THEN lpad(regexp_replace(m.row_id, '^[^:]*:[^:]*:', ''), 20, '0')
+                           ELSE regexp_replace(m.row_id, '^[^:]*:[^:]*:', '') END) COLLATE "C"),
+        unwitnessed_side AS (
+            SELECT CASE e.reference_type WHEN 'donation' THEN 'donation_vs_receipt' ELSE 'shipment_vs_distribution' END::text AS kind,
+                   e.location_id, e.reference_id, 0::numeric AS expected,
+                   (SELECT CASE e.reference_type WHEN 'donation' THEN 1 ELSE -1 END * sum(m.delta_cases) FROM ops.inventory_movements m
+                    WHERE m.reference_id = e.reference_id AND m.reference_type = e.reference_type
+                      AND m.movement_type = CASE e.reference_type WHEN 'donation' THEN 'receipt' ELSE 'distribution' END) AS actual
+            FROM earliest e WHERE e.business_date = $1::date)
         SELECT kind, location_id, reference_id, expected::numeric(14,2) AS expected, actual::numeric(14,2) AS actual,
                (actual - expected)::numeric(14,2) AS delta
-        FROM (SELECT * FROM donation_side UNION ALL SELECT * FROM shipment_side) x
+        FROM (SELECT * FROM donation_side UNION ALL SELECT * FROM shipment_side UNION ALL SELECT * FROM unwitnessed_side) x
         WHERE actual <> expected
         """,
     ]

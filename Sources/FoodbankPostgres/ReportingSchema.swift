@@ -457,5 +457,10 @@ public enum ReportingSchema {
             );
             CREATE INDEX sku_references_sku ON dq.sku_references (sku) WHERE live;
             """),
+            Migration(version: 16, name: "ledger change lookups", sql: """
+            -- Late data: nightly finds the days whose reconciliation rows a newly counted movement
+            -- may move (the other movements of its reference).
+            CREATE INDEX inventory_movements_applied_at ON ops.inventory_movements (applied_at);
+            """),
     ]
 }

@@ -6,16 +6,16 @@ extension HistoryScript {
         let site = c.pick(1, HistoryVocabulary.sites)
         let day = c.pick(2, HistoryVocabulary.days).replacingOccurrences(of: "-", with: "")
         let name = "movements_\(site)_\(day)09\(String(format: "%02d", c[3, 60])).csv"
-        guard reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
         let rows = (0...c[4, 3]).map { legacyRow(c.derived($0 + 1), site: site, file: name, index: $0) }
         upload(.legacyWMS, name, rows)
     }
 
     mutating func legacyRow(_ c: Codes, site: String, file: String, index: Int) -> [String] {
         let type = c.pick(1, HistoryVocabulary.legacyTypes)
-        let id = profile.allows(.sameFeedRowInTwoFiles) ? "M\(c[2, 6] + 1)" : "\(file.dropLast(4))-\(index + 1)"
+        // Few ids, so the same movement turns up in two files.
+        let id = "M\(c[2, 6] + 1)"
         var cases = "\(c[3, 25] + 1)"
-        if c[4, 12] == 0, profile.allows(.unreadableCorrection) { cases = "0" }
+        if c[4, 12] == 0 { cases = "0" }
         let reference = type == "RECEIPT" || type == "DISTRIBUTION" ? referenceTarget(c[5, 8], type: type.lowercased())?.1 : nil
         let date = c.pick(6, HistoryVocabulary.days).split(separator: "-")
         return [id, type, c.pick(7, HistoryVocabulary.skus), site, c[8, 2] == 0 ? "" : "L1", cases, c[9, 3] == 0 ? "8.5" : "",
@@ -24,27 +24,15 @@ extension HistoryScript {
 
     mutating func uploadAdjustmentFile(_ c: Codes) {
         let name = "adjustments_\(c.pick(1, HistoryVocabulary.days).replacingOccurrences(of: "-", with: ""))_\(c[2, 4] + 1).csv"
-        guard reuseAllowed(.adjustments, name) else { return correctFile(c) }
         let rows = (0...c[3, 2]).map { adjustmentRow(c.derived($0 + 1), file: name, index: $0) }
         upload(.adjustments, name, rows)
     }
 
     mutating func adjustmentRow(_ c: Codes, file: String, index: Int) -> [String] {
-        let id = profile.allows(.sameFeedRowInTwoFiles) ? "ADJ-\(c[1, 5] + 1)" : "\(file.dropLast(4))-\(index + 1)"
-        var delta = c[2, 21] - 10
-        if delta == 0 { if profile.allows(.zeroAdjustment) { take(.zeroAdjustment) } else { delta = -2 } }
+        let id = "ADJ-\(c[1, 5] + 1)"
+        let delta = c[2, 21] - 10
         return [id, c.pick(3, HistoryVocabulary.skus), c.pick(4, HistoryVocabulary.locations), c[5, 2] == 0 ? "" : "L2", "\(delta)",
                 c.pick(6, HistoryVocabulary.adjustmentReasons), "Pat O'Neil", c.pick(7, HistoryVocabulary.days), c.pick(8, HistoryVocabulary.notes)]
-    }
-
-    /// A new file under a name already delivered replaces that file's rows with others under the same
-    /// ids: their sku, location, lot or date move (a key change), so only where the profile allows it.
-    mutating func reuseAllowed(_ feed: DeliveredFile.Feed, _ name: String) -> Bool {
-        guard files.contains(where: { $0.feed == feed && $0.name == name }) || heldFiles.contains(where: { $0.name == name }) else { return true }
-        guard profile.allows(.keyChange), profile.allows(.correctedMovement) else { return false }
-        take(.keyChange)
-        take(.correctedMovement)
-        return true
     }
 
     mutating func redeliverFile(_ c: Codes) {
@@ -59,12 +47,10 @@ extension HistoryScript {
         let file = files[c[1, files.count]]
         var rows = file.rows
         let casesColumn = file.feed == .legacyWMS ? 5 : 4
-        var change = rows.isEmpty ? 2 : c[2, 3]
+        let change = rows.isEmpty ? 2 : c[2, 3]
         // A dropped row is retracted: its position's last movement may move back.
-        if change == 0, !profile.allows(.correctedMovement) { change = 1 }
         switch change {
         case 0:
-            take(.correctedMovement)
             rows.remove(at: c[3, rows.count])
         case 1: rows[c[3, rows.count]][casesColumn] = "\(c[4, 30] + 1)"
         default:
@@ -82,7 +68,6 @@ extension HistoryScript {
             return upload(held.feed, held.name, held.rows)
         }
         let name = "movements_RICH_2026110\(c[2, 2] + 1)0\(c[3, 10])00.csv"
-        guard reuseAllowed(.legacyWMS, name) else { return correctFile(c) }
         let rows = (0...c[4, 2]).map { legacyRow(c.derived($0 + 3), site: "RICH", file: name, index: $0) }
         heldFiles.append((.legacyWMS, name, rows))
         actions.append(.upload(DeliveredFile(feed: .legacyWMS, name: name, content: Self.csv(.legacyWMS, rows, trailer: false))))
@@ -90,11 +75,6 @@ extension HistoryScript {
     }
 
     mutating func upload(_ feed: DeliveredFile.Feed, _ name: String, _ rows: [[String]]) {
-        for row in rows {
-            let identity = feed == .legacyWMS ? "\(row[3])|\(row[0])" : row[0]
-            if let holders = feedRowFiles[identity], !holders.subtracting([name]).isEmpty { take(.sameFeedRowInTwoFiles) }
-            feedRowFiles[identity, default: []].insert(name)
-        }
         files.removeAll { $0.name == name && $0.feed == feed }
         files.append((feed, name, rows))
         actions.append(.upload(DeliveredFile(feed: feed, name: name, content: Self.csv(feed, rows, trailer: true))))

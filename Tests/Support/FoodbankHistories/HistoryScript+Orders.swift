@@ -13,8 +13,8 @@ extension HistoryScript {
         )]
         for line in 1...(c[6, 3] + 1) {
             var value: String? = c[7 + line, 3] == 0 ? nil : "\(c[8 + line, 90] + 10).25"
-            if c[7, 12] == 0, profile.allows(.largeValue) {
-                take(.largeValue)
+            // A truckload worth more than a million dollars: a value the source holds.
+            if c[7, 12] == 0 {
                 value = "1200000.00"
             }
             statements.append((
@@ -23,8 +23,7 @@ extension HistoryScript {
                  .text("\(c[line + 5, 200] + 1).5"), .optional(c.pick(line, HistoryVocabulary.lots)), .optional(value)]
             ))
         }
-        if profile.allows(.twoChangesInOneTransaction), c[11, 5] == 0 {
-            take(.twoChangesInOneTransaction)
+        if c[11, 5] == 0 {
             statements.append(("UPDATE intake.donations SET location_id = $2 WHERE intake_id = $1", [.int(Int64(id)), .text(c.pick(10, HistoryVocabulary.locations))]))
         }
         run("donations", "intake \(id) of \(donation) with \(statements.count - 1) changes", statements)
@@ -33,7 +32,6 @@ extension HistoryScript {
     mutating func voidIntake(_ c: Codes) {
         guard !intakes.isEmpty else { return }
         let index = c[1, intakes.count]
-        guard profile.allows(.referenceWithoutWitness) || !isLastWitness(donation: intakes[index].donation) else { return }
         intakes[index].voided = true
         run("donations", "intake \(intakes[index].id) voided",
             [("UPDATE intake.donations SET status = 'voided', updated_at = now() WHERE intake_id = $1", [.int(Int64(intakes[index].id))])])
@@ -41,8 +39,7 @@ extension HistoryScript {
 
     /// A receipt number keyed wrongly, corrected: the intake moves to another donation id.
     mutating func moveIntake(_ c: Codes) {
-        guard !intakes.isEmpty, profile.allows(.keyChange) else { return voidIntake(c) }
-        take(.keyChange)
+        guard !intakes.isEmpty else { return voidIntake(c) }
         let index = c[1, intakes.count]
         let donation = c.pick(2, HistoryVocabulary.donationIDs)
         intakes[index].donation = donation
@@ -102,25 +99,13 @@ extension HistoryScript {
         guard !shipments.isEmpty else { return }
         let index = c[1, shipments.count]
         let id = shipments[index].id
-        if c[2, 2] == 0, profile.allows(.keyChange) {
-            take(.keyChange)
+        if c[2, 2] == 0 {
             let order = c.pick(3, HistoryVocabulary.shippedOrderIDs)
             shipments[index].order = order
             return run("fulfillment", "shipment \(id) moved to \(order)",
                        [("UPDATE pick.shipments SET order_id = $2, updated_at = now() WHERE shipment_id = $1", [.text(id), .text(order)])])
         }
-        guard profile.allows(.referenceWithoutWitness) || !isLastWitness(order: shipments[index].order) else { return }
         shipments[index].void = true
         run("fulfillment", "shipment \(id) void", [("UPDATE pick.shipments SET status = 'void', updated_at = now() WHERE shipment_id = $1", [.text(id)])])
-    }
-
-    /// Whether voiding it would leave a referenced donation id without a counted intake.
-    func isLastWitness(donation: String) -> Bool {
-        donationReferences.contains(donation) && intakes.filter { $0.donation == donation && !$0.voided }.count == 1
-    }
-
-    /// Whether voiding it would leave a referenced order without a shipped shipment.
-    func isLastWitness(order: String) -> Bool {
-        orderReferences.contains(order) && shipments.filter { $0.order == order && $0.shipped && !$0.void }.count == 1
     }
 }

@@ -13,7 +13,7 @@ extension HistoryScript {
         let half = c[i + 1, 4] == 0 ? ".5" : ""
         guard type == "adjustment" else { return "\(c[i, 40] + 1)\(half)" }
         let delta = c[i, 41] - 20
-        return delta == 0 && !profile.allows(.zeroAdjustment) ? "3" : "\(delta)\(delta == 0 ? "" : half)"
+        return "\(delta)\(delta == 0 ? "" : half)"
     }
 
     mutating func movementValues(_ c: Codes, id: Int) -> (type: String, values: [PostgresValue]) {
@@ -27,25 +27,13 @@ extension HistoryScript {
             .text(quantity(c, 6, type: type)), .optional(c.pick(8, weights)), .optional(reference?.0), .optional(reference?.1),
             .text(Self.local(c, day: 11, time: 7)),
         ]
-        if values[6].textValue == "0" { take(.zeroAdjustment) }
         return (type, values)
     }
 
     /// What a receipt or distribution references: any id where witnesses may be missing, else one that has a witness now.
     mutating func referenceTarget(_ pick: Int, type: String) -> (String, String)? {
-        let loose = profile.allows(.referenceWithoutWitness)
-        if type == "receipt" {
-            let ids = loose ? HistoryVocabulary.donationIDs : Array(Set(intakes.filter { !$0.voided }.map(\.donation))).sorted()
-            guard !ids.isEmpty else { return nil }
-            donationReferences.insert(ids[pick % ids.count])
-            return ("donation", ids[pick % ids.count])
-        }
-        if type == "distribution" {
-            let ids = loose ? HistoryVocabulary.orderIDs : Array(Set(shipments.filter { $0.shipped && !$0.void }.map(\.order))).sorted()
-            guard !ids.isEmpty else { return nil }
-            orderReferences.insert(ids[pick % ids.count])
-            return ("agency_order", ids[pick % ids.count])
-        }
+        if type == "receipt" { return ("donation", HistoryVocabulary.donationIDs[pick % HistoryVocabulary.donationIDs.count]) }
+        if type == "distribution" { return ("agency_order", HistoryVocabulary.orderIDs[pick % HistoryVocabulary.orderIDs.count]) }
         return nil
     }
 
@@ -60,7 +48,6 @@ extension HistoryScript {
         guard !movements.isEmpty else { return }
         let movement = movements[c[1, movements.count]]
         let cases = quantity(c, 2, type: movement.type)
-        if cases == "0" { take(.zeroAdjustment) }
         run("warehouse", "movement \(movement.id) corrected to \(cases) cases",
             [("UPDATE wms.inventory_transactions SET quantity_cases = $2, updated_at = now() WHERE txn_id = $1", [.int(Int64(movement.id)), .text(cases)])])
     }
@@ -70,11 +57,7 @@ extension HistoryScript {
         guard !movements.isEmpty else { return }
         let movement = movements[c[1, movements.count]]
         let columns = ["sku", "location_id", "lot_code", "occurred_at"]
-        var column = columns[c[2, 4]]
-        if column != "occurred_at", !profile.allows(.keyChange) { column = "occurred_at" }
-        guard column != "occurred_at" || profile.allows(.correctedMovement) else { return correctMovementQuantity(c) }
-        take(column == "occurred_at" ? .correctedMovement : .keyChange)
-        if column != "occurred_at" { take(.correctedMovement) }
+        let column = columns[c[2, 4]]
         let value: PostgresValue = switch column {
         case "sku": .text(c.pick(3, HistoryVocabulary.skus))
         case "location_id": .text(c.pick(3, HistoryVocabulary.locations))
@@ -86,8 +69,7 @@ extension HistoryScript {
     }
 
     mutating func deleteMovement(_ c: Codes) {
-        guard !movements.isEmpty, profile.allows(.correctedMovement) else { return insertMovement(c) }
-        take(.correctedMovement)
+        guard !movements.isEmpty else { return insertMovement(c) }
         let movement = movements.remove(at: c[1, movements.count])
         run("warehouse", "movement \(movement.id) deleted",
             [("DELETE FROM wms.inventory_transactions WHERE txn_id = $1", [.int(Int64(movement.id))])])
@@ -95,8 +77,6 @@ extension HistoryScript {
 
     /// A movement inserted and corrected in the same source transaction.
     mutating func twoChangesInOneTransaction(_ c: Codes) {
-        guard profile.allows(.twoChangesInOneTransaction) else { return insertMovement(c) }
-        take(.twoChangesInOneTransaction)
         let id = newID()
         let (type, values) = movementValues(c, id: id)
         movements.append((id, type))
@@ -110,8 +90,7 @@ extension HistoryScript {
     /// A receipt, spoilage, distribution or transfer corrected to zero cases: that version cannot be read.
     mutating func unreadableCorrection(_ c: Codes) {
         let candidates = movements.filter { $0.type != "adjustment" }
-        guard !candidates.isEmpty, profile.allows(.unreadableCorrection) else { return insertMovement(c) }
-        take(.unreadableCorrection)
+        guard !candidates.isEmpty else { return insertMovement(c) }
         let movement = candidates[c[1, candidates.count]]
         run("warehouse", "movement \(movement.id) corrected to 0 cases (unreadable)",
             [("UPDATE wms.inventory_transactions SET quantity_cases = 0, updated_at = now() WHERE txn_id = $1", [.int(Int64(movement.id))])])
@@ -126,8 +105,7 @@ extension HistoryScript {
                 ("INSERT INTO wms.items (sku, description, category, unit_weight_lbs) VALUES ($1, $1, 'dry_goods', $2)", [.text(item.sku), .text(item.weight)]),
             ])
         }
-        if c[2, 2] == 0, profile.allows(.itemDeleted) {
-            take(.itemDeleted)
+        if c[2, 2] == 0 {
             deletedItems.insert(item.sku)
             return run("warehouse", "item \(item.sku) deleted", [("DELETE FROM wms.items WHERE sku = $1", [.text(item.sku)])])
         }

@@ -22,10 +22,6 @@ public struct HistoryScript: Sendable {
     var shipments: [(id: String, order: String, shipped: Bool, void: Bool)] = []
     var files: [(feed: DeliveredFile.Feed, name: String, rows: [[String]])] = []
     var heldFiles: [(feed: DeliveredFile.Feed, name: String, rows: [[String]])] = []
-    /// Which file names hold each feed row identity (feed 5: site|movement_id; feed 6: adjustment_id).
-    var feedRowFiles: [String: Set<String>] = [:]
-    var donationReferences: Set<String> = []
-    var orderReferences: Set<String> = []
 
     public init(profile: HistoryProfile, steps: [[Int]]) {
         self.profile = profile
@@ -36,7 +32,6 @@ public struct HistoryScript: Sendable {
             step(Codes(codes))
             if actions.count == before { log.append("\(index): (nothing to aim at)") }
         }
-        finish()
     }
 
     /// A step's numbers, read as choices: `c[i, n]` is the i-th number reduced to 0..<n.
@@ -95,13 +90,6 @@ public struct HistoryScript: Sendable {
         run("agency", "agencies", HistoryVocabulary.agencies.map {
             ("INSERT INTO agency.agencies (agency_id, name, county, status) VALUES ($1, $1, 'Alameda', 'active')", [.text($0)])
         })
-    }
-
-    /// An edge only the final state tells: a reference that no witness answers.
-    mutating func finish() {
-        let witnessedDonations = Set(intakes.filter { !$0.voided }.map(\.donation))
-        let witnessedOrders = Set(shipments.filter { $0.shipped && !$0.void }.map(\.order))
-        if !donationReferences.isSubset(of: witnessedDonations) || !orderReferences.isSubset(of: witnessedOrders) { take(.referenceWithoutWitness) }
     }
 
     static func local(_ c: Codes, day: Int, time: Int) -> String {
