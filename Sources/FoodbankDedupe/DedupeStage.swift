@@ -14,7 +14,7 @@ import Logging
 /// (see ``ChangelogEntry`` for why entries are checked against the committed offsets).
 ///
 /// Beyond the window (a replay of history older than the topics keep), duplicates are caught by the
-/// sinks, which are idempotent by event id.
+/// sinks, which keep each source row's latest version by position.
 public final class DedupeStage: RelayStage {
     public struct Configuration: Sendable {
         /// Canonical topic -> its unique topic.

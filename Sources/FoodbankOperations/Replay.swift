@@ -8,7 +8,7 @@ import Logging
 /// Groups whose offsets live in Kafka get their committed offsets altered; groups whose offsets live
 /// in PostgreSQL get theirs replaced, and from the beginning their derived tables are emptied in the
 /// same transaction, so the state is rebuilt from the replay rather than added to. A replay from a
-/// timestamp keeps the state: the sinks are idempotent by event id, so records read again change nothing.
+/// timestamp keeps the state: the sinks keep each source row's latest version by position, so records read again change nothing.
 public enum Replay {
     public enum Start: Sendable, Equatable {
         case earliest

@@ -45,7 +45,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
         }
     }
 
-    /// Writes one batch inside the open transaction. Must be idempotent by event id.
+    /// Writes one batch inside the open transaction. Must be idempotent: a record read again changes nothing (state per source row by position).
     public typealias Handler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> Void
     /// Like ``Handler``, and says what else the batch produced (``SinkOutcome``).
     public typealias OutcomeHandler = (_ batch: [KafkaMessage], _ db: PostgresConnection) throws -> SinkOutcome

@@ -58,7 +58,7 @@ struct Replay: ParsableCommand {
         discussion: """
             Groups with offsets in Kafka (normalize, dedupe) get their committed offsets altered. Groups with offsets in PostgreSQL
             (reconcile, dq) get theirs replaced in one transaction with, from the earliest offsets, their derived tables emptied: the
-            state is rebuilt by the replay. From a timestamp the state is kept (the sinks are idempotent by event id).
+            state is rebuilt by the replay. From a timestamp the state is kept (the sinks keep each source row's latest version by position).
             """)
     @OptionGroup var fleet: FleetOptions
     @Option(parsing: .upToNextOption, help: "Stages to reset: \(Fleet.stages.joined(separator: ", ")), or all.") var stages: [String]
