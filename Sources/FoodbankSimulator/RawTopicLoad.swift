@@ -103,7 +103,7 @@ public struct RawTopicLoad: Sendable {
             change("foodbank.cdc.fulfillment.pick.shipments", key: .object(["shipment_id": shipment]), op: "u", before: .object(before), after: .object(shipmentRow))
         }
 
-        // Feed rows, as the watcher publishes them.
+        // Feed rows, as the watcher publishes them: each file its own delivery, in order.
         for i in 0..<max(scale / 20, 2) {
             let file = "movements_HAY_\(tag)_\(i / 50).csv"
             let row: JSONValue = .object(["movement_id": .string("HAY-\(i)"), "movement_type": .string(i % 2 == 0 ? "RECEIPT" : "DISTRIBUTION"),
@@ -112,7 +112,7 @@ public struct RawTopicLoad: Sendable {
                                           "reference": .string("")])
             records.append(Record(topic: "foodbank.files.legacy_wms", key: "HAY-SAT|HAY-\(i)", value: JSONValue.object([
                 "feed": .string("legacy_wms"), "file": .string(file), "file_version": .int(1), "file_sha256": .string("sha-\(i / 50)"),
-                "record": .int(Int64(i % 50 + 1)), "change": .string("assert"), "row": row]).encoded()))
+                "record": .int(Int64(i % 50 + 1)), "delivery": .int(Int64(i / 50 + 1)), "change": .string("assert"), "row": row]).encoded()))
         }
 
         // Re-sends: 5% of what came before, again, byte for byte.

@@ -21,28 +21,35 @@ extension Integration {
             try send(topics.warehouse, #"{"txn_id":7}"#, #"{"op":"c","before":null,"after":\#(row),"source":{"txId":900,"lsn":1,"ts_ms":1}}"#)
             try send(topics.warehouse, #"{"txn_id":7}"#, #"{"op":"d","before":\#(row),"after":null,"source":{"txId":901,"lsn":2,"ts_ms":2}}"#)
             try send(topics.warehouse, #"{"txn_id":7}"#, nil)
-            try send(topics.legacy, "HAY-SAT|HAY-1", #"{"feed":"legacy_wms","file":"movements_HAY_202611200800.csv","file_version":1,"file_sha256":"s","record":1,"change":"assert","row":{"movement_id":"HAY-1","movement_type":"RECEIPT","sku":"SKU-9","site_code":"HAY-SAT","lot":"","cases":"5","lbs":"","occurred_at":"11/20/2026 07:15","reference":"R-1"}}"#)
+            try send(topics.legacy, "HAY-SAT|HAY-1", #"{"feed":"legacy_wms","file":"movements_HAY_202611200800.csv","file_version":1,"file_sha256":"s","record":1,"delivery":1,"change":"assert","row":{"movement_id":"HAY-1","movement_type":"RECEIPT","sku":"SKU-9","site_code":"HAY-SAT","lot":"","cases":"5","lbs":"","occurred_at":"11/20/2026 07:15","reference":"R-1"}}"#)
             try send(topics.warehouse, #"{"txn_id":8}"#, "{not json")
-            try send(topics.legacy, "HAY-SAT|HAY-2", #"{"feed":"legacy_wms","file":"f.csv","file_version":1,"file_sha256":"s","record":2,"change":"assert","row":{"movement_id":"HAY-2","movement_type":"LOST","sku":"SKU-9","site_code":"HAY-SAT","lot":"","cases":"5","lbs":"","occurred_at":"11/20/2026 07:15","reference":""}}"#)
+            try send(topics.legacy, "HAY-SAT|HAY-2", #"{"feed":"legacy_wms","file":"f.csv","file_version":1,"file_sha256":"s","record":2,"delivery":2,"change":"assert","row":{"movement_id":"HAY-2","movement_type":"LOST","sku":"SKU-9","site_code":"HAY-SAT","lot":"","cases":"5","lbs":"","occurred_at":"11/20/2026 07:15","reference":""}}"#)
             try producer.flush()
 
             let process = try run.start("normalize", instance: "a")
             defer { process.terminate() }
 
-            // create transfer (out + in) + its deletion (two retractions) + one feed receipt.
-            let events = try readTopic(topics.output, kafka: kafka) { Set($0.compactMap { $0.header("foodbank.event_id") }).count >= 5 }
+            // create transfer (out + in) + its deletion (two retractions, ids by the change's LSN) + one feed receipt.
+            let events = try readTopic(topics.output, kafka: kafka) { Set($0.compactMap { $0.header("foodbank.event_id") }).count >= 6 }
             let byID = Dictionary(events.map { (String(decoding: $0.header("foodbank.event_id") ?? [], as: UTF8.self), $0) }) { a, _ in a }
             #expect(Set(byID.keys) == [
-                "warehouse:wms.inventory_transactions:7:900:new:out", "warehouse:wms.inventory_transactions:7:900:new:in",
-                "warehouse:wms.inventory_transactions:7:901:old:out", "warehouse:wms.inventory_transactions:7:901:old:in",
+                "warehouse:wms.inventory_transactions:7:1:new:out", "warehouse:wms.inventory_transactions:7:1:new:in",
+                "warehouse:wms.inventory_transactions:7:2:del:out", "warehouse:wms.inventory_transactions:7:2:del:in",
                 "legacy_wms:movements_HAY_202611200800.csv:v1:1:assert",
+                "legacy_wms:f.csv:v1:2:assert", // the unreadable row, still held by its file (and dead-lettered)
             ], "normalize log:\n\(process.logTail)")
-            var total = Decimal(0)
+            // Records are row states: the deletion retracts both legs, and what stays asserted is the feed receipt.
+            var asserted = Decimal(0)
+            var changes: [String: String] = [:]
             for message in events where message.key == Array("SKU-9".utf8) {
                 let value = try JSONValue.parse(message.value ?? [])
-                total += Decimal(string: value["delta_cases"]?.stringValue ?? "0") ?? 0
+                let id = String(decoding: message.header("foodbank.event_id") ?? [], as: UTF8.self)
+                changes[id] = value["change"]?.stringValue
+                if id.contains(":new:") || id.hasSuffix(":assert") { asserted += Decimal(string: value["delta_cases"]?.stringValue ?? "0") ?? 0 }
             }
-            #expect(total == 5, "the transfer and its deletion cancel; the feed receipt remains")
+            #expect(changes.filter { $0.key.contains(":del:") }.values.allSatisfy { $0 == "retract" }, "\(changes)")
+            #expect(changes["legacy_wms:f.csv:v1:2:assert"] == "unreadable", "\(changes)")
+            #expect(asserted == 5, "the transfer's legs cancel; the feed receipt remains")
 
             let dead = try readTopic(topics.dlq, kafka: kafka) { $0.count >= 2 }
             let reasons = dead.compactMap { $0.header(DeadLetter.reasonHeader).map { String(decoding: $0, as: UTF8.self) } }
