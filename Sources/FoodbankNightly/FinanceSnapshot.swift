@@ -201,7 +201,7 @@ public enum FinanceSnapshot {
                                AND l.fields->>'shipment_id' IN (SELECT shipment_id FROM order_shipments o WHERE o.order_id = t.order_id)), 0) AS expected,
                    coalesce((SELECT -sum(m.delta_cases) FROM ops.inventory_movements m
                              WHERE m.reference_id = t.order_id AND m.reference_type = 'agency_order' AND m.movement_type = 'distribution'), 0) AS actual
-            FROM latest t WHERE t.business_date = $1::date)
+            FROM latest t WHERE t.business_date = $1::date),
         -- Without a witness (no counted intake; no shipped shipment): expected 0, dated and located by
         -- the earliest referencing movement (business time, then source system, then source key;
         -- a warehouse txn_id as a number). Only references with a movement on the day can be one.
