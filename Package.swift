@@ -145,7 +145,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "sftp-watcher", dependencies: [
-            "FoodbankFeeds", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP", "FoodbankStreaming", "FoodbankTopics",
+            "FoodbankFeeds", "FoodbankKafka", "FoodbankMetrics", "FoodbankPostgres", "FoodbankSFTP", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

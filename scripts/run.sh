@@ -65,7 +65,7 @@ kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.dlq.selfcheck.$RUN" -o beginn
 
 # Ingestion: simulated activity through cdc and the feed watcher, normalized and deduplicated.
 FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9406 "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9401 "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9402 "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9403 "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)

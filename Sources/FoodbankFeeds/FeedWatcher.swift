@@ -21,6 +21,10 @@ public final class FeedWatcher: @unchecked Sendable {
         /// Maps a declared topic name to the one written (tests append their run's suffix).
         public var topicName: @Sendable (String) -> String = { $0 }
         public var deadLetterTopic = "foodbank.dlq.sftp_watcher"
+        /// Told of each file's outcome (published, corrected, redelivered, held, quarantined) as it is
+        /// decided, so a poll that fails later still counts what it did. A file seen again while
+        /// still held or quarantined is not told again.
+        public var fileOutcome: @Sendable (_ feed: String, _ outcome: String) -> Void = { _, _ in }
 
         public init() {}
     }
@@ -66,6 +70,7 @@ public final class FeedWatcher: @unchecked Sendable {
         switch action {
         case .alreadyPublished:
             summary.redelivered += 1
+            configuration.fileOutcome(feed.name, "redelivered")
         case .unchanged:
             summary.unchanged += 1
         case .publish(let version, let retracting):
@@ -77,6 +82,7 @@ public final class FeedWatcher: @unchecked Sendable {
         case .hold(let version, let reason):
             try record(feed: feed, file: file, version: version, sha: sha, content: nil, status: .heldIncomplete, reason: reason, rows: nil)
             summary.held += 1
+            configuration.fileOutcome(feed.name, "held")
             logger.info("file held back", metadata: ["feed": "\(feed.name)", "file": "\(file)", "reason": "\(reason)"])
         case .quarantine(let version, let reason):
             try producer.withTransaction { txn in
@@ -88,6 +94,7 @@ public final class FeedWatcher: @unchecked Sendable {
             }
             try record(feed: feed, file: file, version: version, sha: sha, content: content, status: .quarantined, reason: reason, rows: nil)
             summary.quarantined += 1
+            configuration.fileOutcome(feed.name, "quarantined")
             logger.warning("file quarantined", metadata: ["feed": "\(feed.name)", "file": "\(file)", "reason": "\(reason)"])
         }
     }
@@ -125,6 +132,7 @@ public final class FeedWatcher: @unchecked Sendable {
                 """, [.text(feed.name), .text(file), .int(Int64(publication.version))])
         }
         summary.published += 1
+        configuration.fileOutcome(feed.name, publication.retracting == nil ? "published" : "corrected")
         summary.rows += publication.rows.count
         summary.retracted += retractions.count
         logger.info("file published", metadata: ["feed": "\(feed.name)", "file": "\(file)", "version": "\(publication.version)",

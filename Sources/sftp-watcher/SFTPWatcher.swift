@@ -3,10 +3,11 @@
 //
 // Environment: FOODBANK_SFTP_HOST, FOODBANK_SFTP_PORT, FOODBANK_SFTP_USER, FOODBANK_SFTP_KEY_FILE,
 // FOODBANK_SFTP_KEY_PASSPHRASE, FOODBANK_DATABASE_URL (manifest), KAFKA_BOOTSTRAP_SERVERS,
-// KAFKA_PROPERTY_*, FOODBANK_INSTANCE_ID.
+// KAFKA_PROPERTY_*, FOODBANK_INSTANCE_ID, FOODBANK_METRICS_PORT.
 import ArgumentParser
 import FoodbankFeeds
 import FoodbankKafka
+import FoodbankMetrics
 import FoodbankPostgres
 import FoodbankSFTP
 import FoodbankStreaming
@@ -22,6 +23,7 @@ struct SFTPWatcher: ParsableCommand {
     @Flag(help: "Poll once and exit.") var once = false
     @Option(help: "Inbox folder holding the feed folders (default: the inbox itself).") var root: String?
     @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
+    @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
         var logger = Logger(label: "foodbank.sftp-watcher")
@@ -36,11 +38,17 @@ struct SFTPWatcher: ParsableCommand {
         var configuration = FeedWatcher.Configuration()
         configuration.root = root
         configuration.topicName = { [names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)] in names.applied($0) }
+        let metrics = FeedMetrics()
+        configuration.fileOutcome = { metrics.files(feed: $0, outcome: $1, count: 1) }
         let watcher = FeedWatcher(configuration: configuration, producer: producer, db: db, logger: logger)
+        let port = metricsPort ?? ProcessInfo.processInfo.environment[MetricsServer.portVariable].flatMap(Int.init) ?? StageMetrics.defaultPort
+        // Not alive once three polls in a row could not read the inbox (or one took that long).
+        try MetricsServer(port: port, routes: metrics.routes(stall: max(60, interval * 3)), logger: logger).start()
         repeat {
             do {
                 let sftp = try SFTPClient(sftpConfiguration)
                 let summary = try watcher.poll(sftp)
+                metrics.polled(at: Date())
                 logger.info("poll done", metadata: ["published": "\(summary.published)", "rows": "\(summary.rows)",
                                                     "retracted": "\(summary.retracted)", "redelivered": "\(summary.redelivered)",
                                                     "held": "\(summary.held)", "quarantined": "\(summary.quarantined)"])

@@ -1,3 +1,4 @@
+import FoodbankCanonical
 import FoodbankKafka
 import FoodbankMetrics
 import FoodbankOperations
@@ -24,6 +25,14 @@ extension Integration {
             let settled = try eventually(timeout: .seconds(180), every: .seconds(2)) { try run.onHand() == truth.onHand }
             try #require(settled, "the chain did not reach the truth:\n\(stages["reconcile"]!.logTail)")
 
+            // What the chain wrote holds its published schema, by a standard validator.
+            let names = TopicNames(catalog: run.catalog, suffix: run.tag)
+            for model in ["inventory_events"] + CanonicalModel.allCases.map(\.rawValue) {
+                let records = try readTopic(names.applied("foodbank.unique.\(model)"), kafka: try TestStack.kafka, timeout: .seconds(5)) { _ in false }
+                let check = try PublishedSchemas.validate(records, model: model)
+                #expect(check.status == 0 && !records.isEmpty, "\(model): \(check.output)")
+            }
+
             // Every consumer: probes and metrics on its own port.
             for (stage, process) in stages {
                 let port = try #require(QualityChainRun.metricsPort(process), "\(stage) logged no metrics port")
@@ -36,6 +45,16 @@ extension Integration {
                     #expect(metrics.contains("foodbank_dq_open_findings_count{check=\"orphaned_fulfillment\"}"), "dq: no open findings per check")
                     #expect(metrics.contains("foodbank_dq_findings_total{check=\"duplicate_donation_id\",status=\"open\"}"), "dq: no findings counter")
                 }
+            }
+
+            // The feed watcher: files by feed and outcome (every poll sees the delivered files again, and the
+            // simulator leaves one file incomplete; whether a poll caught a file before its correction is chance).
+            let watcherPort = try #require(QualityChainRun.metricsPort(ingestion[1]), "sftp-watcher logged no metrics port")
+            #expect(try httpGet(port: watcherPort, path: "/healthz").hasPrefix("HTTP/1.1 200"), "sftp-watcher not alive")
+            let feedMetrics = try httpGet(port: watcherPort, path: "/metrics")
+            for (feed, outcome) in [("legacy_wms", "published"), ("legacy_wms", "redelivered"), ("legacy_wms", "held"),
+                                    ("adjustments", "published")] {
+                #expect(feedMetrics.contains("foodbank_feed_files_total{feed=\"\(feed)\",outcome=\"\(outcome)\"}"), "sftp-watcher: no \(feed) \(outcome) count\n\(feedMetrics)\n\(ingestion[1].logTail)")
             }
 
             // The fleet's lag, served the way Prometheus scrapes it.
