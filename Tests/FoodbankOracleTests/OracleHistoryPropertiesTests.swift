@@ -19,7 +19,7 @@ import Testing
     @Test func booksBalanceOnAnyHistory() async throws {
         let deployment = try #require(Self.deployment, "the local stack's PostgreSQL is needed")
         await propertyCheck(count: 25, input: HistoryGenerator.steps(length: 1...40)) { steps in
-            let history = HistoryScript(profile: .everything, steps: steps)
+            let history = HistoryScript(steps: steps)
             let tables = try Self.apply(history, to: deployment)
             let snapshot = SourceSnapshot(rows: tables, deliveries: history.actions.compactMap {
                 if case .upload(let file) = $0 { return file } else { return nil }

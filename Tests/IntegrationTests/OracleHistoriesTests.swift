@@ -7,29 +7,21 @@ extension Integration {
     /// Generated histories of all six sources (seeded; every edge the contract allows) through the
     /// real chain, with consumers SIGKILLed while they run and, for some, two instances in every
     /// group; once the chain is quiet, `foodbank-ctl verify` must find no difference from the oracle.
-    /// A history that takes an edge the stages are known to get wrong (issue 12) is marked with
-    /// those causes; any other history must match exactly. `FOODBANK_HISTORIES` (default 6),
-    /// `FOODBANK_HISTORY_STEPS` (default 120) and `FOODBANK_HISTORY_SEED` (default fixed) size and fix the run
-    /// (`scripts/verify-soak.sh` runs many); `FOODBANK_HISTORY_ALLOW=keyChange,itemDeleted` runs every
-    /// history with only those known-wrong edges, to see what each does alone.
+    /// Every history must match exactly: no edge is marked as known to be wrong. `FOODBANK_HISTORIES`
+    /// (default 6), `FOODBANK_HISTORY_STEPS` (default 120) and `FOODBANK_HISTORY_SEED` (default fixed)
+    /// size and fix the run (`scripts/verify-soak.sh` runs many).
     @Suite struct OracleHistories {
         static let count = Int(ProcessInfo.processInfo.environment["FOODBANK_HISTORIES"] ?? "") ?? 6
         static let steps = Int(ProcessInfo.processInfo.environment["FOODBANK_HISTORY_STEPS"] ?? "") ?? 120
         /// The suite's histories are the same every run (a random seed is the soak's work).
         static let baseSeed = UInt64(ProcessInfo.processInfo.environment["FOODBANK_HISTORY_SEED"] ?? "") ?? 20_261_202
-        static let allow = ProcessInfo.processInfo.environment["FOODBANK_HISTORY_ALLOW"]
-        static let only = allow.flatMap(HistoryProfile.settled(plus:))
 
         @Test(arguments: 0..<count)
         func historyMatchesTheOracleThroughKills(_ index: Int) throws {
             let seed = Self.baseSeed + UInt64(index)
-            try #require(Self.allow == nil || Self.only != nil, "FOODBANK_HISTORY_ALLOW names an edge that is not a KnownIssue case")
-            // Every other history leaves out the edges known to be wrong today, so it must match exactly. The
-            // seed alone decides a history (FOODBANK_HISTORY_SEED=<seed> FOODBANK_HISTORIES=1 runs it again).
-            let settled = seed % 2 == 0
-            let profile: HistoryProfile = Self.only ?? (settled ? .settled : .everything)
-            let run = try OracleHistoryRun(seed: seed, steps: (Self.steps / 2)...Self.steps, profile: profile,
-                                      instances: (Self.only.map { $0.allows(.twoInstances) } ?? (seed % 3 == 2)) ? 2 : 1)
+            // The seed alone decides a history and its instances (FOODBANK_HISTORY_SEED=<seed>
+            // FOODBANK_HISTORIES=1 runs it again): every third runs two instances of each consumer group.
+            let run = try OracleHistoryRun(seed: seed, steps: (Self.steps / 2)...Self.steps, instances: seed % 3 == 2 ? 2 : 1)
             defer { run.cleanUp() }
             try run.setUp()
             try run.startAll()
@@ -50,20 +42,11 @@ extension Integration {
                     #expect(verified.status == 0, "verify failed without a difference:\n\(verified.output)")
                 }
             }
-            let profileName = Self.only.map { _ in "only" } ?? (settled ? "settled" : "everything")
-            print("history seed=\(seed) profile=\(profileName) instances=\(run.instances) "
-                  + "steps=\(run.history.steps) actions=\(run.history.actions.count) kills=\(run.kills.count) differences=\(differences.count) "
-                  + "known=\(run.knownIssues.count)")
+            print("history seed=\(seed) instances=\(run.instances) steps=\(run.history.steps) actions=\(run.history.actions.count) "
+                  + "kills=\(run.kills.count) differences=\(differences.count)")
             let stopped = run.processes.values.joined().filter { !$0.isRunning }.map { "\($0.name):\n\($0.logTail)" }
             #expect(stopped.isEmpty, "a stage stopped:\n\(stopped.joined(separator: "\n"))")
-            let message = "\(differences.count) differences, e.g.\n\(differences.prefix(25).joined(separator: "\n"))\n\(run.report)"
-            if run.knownIssues.isEmpty {
-                #expect(differences.isEmpty, Comment(rawValue: message))
-            } else {
-                withKnownIssue(Comment(rawValue: "known causes: " + run.knownIssues.map(\.rawValue).joined(separator: "; ")), isIntermittent: true) {
-                    #expect(differences.isEmpty, Comment(rawValue: message))
-                }
-            }
+            #expect(differences.isEmpty, "\(differences.count) differences, e.g.\n\(differences.prefix(25).joined(separator: "\n"))\n\(run.report)")
         }
     }
 }

@@ -23,10 +23,10 @@ final class OracleHistoryRun {
     /// Stages that run as consumer groups, and so may run as two instances.
     static let scalable = ["normalize", "dedupe", "reconcile", "dq"]
 
-    init(seed: UInt64, steps: ClosedRange<Int>, profile: HistoryProfile, instances: Int) throws {
+    init(seed: UInt64, steps: ClosedRange<Int>, instances: Int) throws {
         self.seed = seed
         self.instances = instances
-        history = HistoryGenerator.history(seed: seed, length: steps, profile: profile)
+        history = HistoryGenerator.history(seed: seed, length: steps)
         tag = "ohc\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
         deployment = try HistoryDeployment(tag: tag)
         inbox = URL(fileURLWithPath: try TestStack.require("FOODBANK_SFTP_INBOX")).appendingPathComponent(tag)
@@ -36,9 +36,6 @@ final class OracleHistoryRun {
             "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_PROPERTY_MAX_POLL_INTERVAL_MS": "45000",
         ]) { _, new in new }
     }
-
-    /// Every known-wrong edge the history took (two instances is one).
-    var knownIssues: [KnownIssue] { (history.issues.union(instances > 1 ? [.twoInstances] : [])).sorted() }
 
     func setUp() throws {
         try HistoryDeployment.dropLeftovers(prefix: "ohc")
@@ -175,8 +172,7 @@ final class OracleHistoryRun {
 
     /// The seed, the history and what happened, for a failure message.
     var report: String {
-        "seed \(seed), \(instances) instance(s), kills: \(kills.joined(separator: ", "))\nknown issues taken: "
-            + knownIssues.map(\.rawValue).joined(separator: "; ") + "\nhistory:\n" + history.log.joined(separator: "\n")
+        "seed \(seed), \(instances) instance(s), kills: \(kills.joined(separator: ", "))\nhistory:\n" + history.log.joined(separator: "\n")
     }
 }
 

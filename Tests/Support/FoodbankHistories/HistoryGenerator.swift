@@ -9,9 +9,9 @@ public enum HistoryGenerator {
     }
 
     /// The history a seed gives (the same seed, the same history).
-    public static func history(seed: UInt64, length: ClosedRange<Int>, profile: HistoryProfile) -> HistoryScript {
+    public static func history(seed: UInt64, length: ClosedRange<Int>) -> HistoryScript {
         var rng = random(seed: seed)
-        return HistoryScript(profile: profile, steps: steps(length: length).run(using: &rng))
+        return HistoryScript(steps: steps(length: length).run(using: &rng))
     }
 
     /// A generator seeded from one number, its state spread by SplitMix64 (a small seed taken as it is

@@ -3,14 +3,12 @@ import FoodbankPostgres
 
 /// Turns generated steps (arrays of small numbers, so that shrinking can drop and simplify them
 /// freely) into source actions. It keeps just enough of the sources' state to aim a step at a row
-/// that exists ("the k-th movement"); a step with no row to aim at does nothing. It also notes
-/// which known-wrong edges (``KnownIssue``) the history took.
+/// that exists ("the k-th movement"); a step with no row to aim at does nothing. Every edge the
+/// contract allows is one a step may take.
 public struct HistoryScript: Sendable {
-    public let profile: HistoryProfile
     public internal(set) var actions: [SourceAction] = []
     /// One line per step, for a failure message.
     public internal(set) var log: [String] = []
-    public internal(set) var issues: Set<KnownIssue> = []
     /// How many generated steps the history has.
     public let steps: Int
 
@@ -23,8 +21,7 @@ public struct HistoryScript: Sendable {
     var files: [(feed: DeliveredFile.Feed, name: String, rows: [[String]])] = []
     var heldFiles: [(feed: DeliveredFile.Feed, name: String, rows: [[String]])] = []
 
-    public init(profile: HistoryProfile, steps: [[Int]]) {
-        self.profile = profile
+    public init(steps: [[Int]]) {
         self.steps = steps.count
         setUp()
         for (index, codes) in steps.enumerated() {
@@ -65,8 +62,6 @@ public struct HistoryScript: Sendable {
         default: holdOrCompleteFile(c)
         }
     }
-
-    mutating func take(_ issue: KnownIssue) { issues.insert(issue) }
 
     mutating func newID() -> Int {
         defer { nextID += 1 }
