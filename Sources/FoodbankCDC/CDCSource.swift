@@ -94,6 +94,10 @@ public final class CDCSource: @unchecked Sendable {
     }
 
     private func publish(_ change: RowChange, snapshot: String, processedMillis: Int64) throws {
+        for event in change.debeziumChanges { try publishEvent(event, snapshot: snapshot, processedMillis: processedMillis) }
+    }
+
+    private func publishEvent(_ change: RowChange, snapshot: String, processedMillis: Int64) throws {
         let topic = configuration.topicName(DebeziumEnvelope.topic(prefix: configuration.topicPrefix, schema: change.schema, table: change.table))
         let key = try DebeziumEnvelope.key(change).encoded()
         let value = try DebeziumEnvelope.value(change, prefix: configuration.topicPrefix, snapshot: snapshot, processedMillis: processedMillis)
@@ -145,7 +149,13 @@ public final class CDCSource: @unchecked Sendable {
             // The name comes from the server and was checked to be hex digits and dashes.
             try reader.execute("SET TRANSACTION SNAPSHOT '\(snapshotName)'")
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            for schema in schemas { rows += try snapshot(schema, reader, lsn: lsn, millis: now) }
+            // One transaction id for every snapshot row, as Debezium gives its snapshot transaction's.
+            let snapshotTransaction = Int64(try reader.execute("SELECT txid_current()::text").scalar ?? "") ?? 0
+            var markers = SnapshotMarker.Sequence(tables: schemas.count)
+            for (index, schema) in schemas.enumerated() {
+                rows += try snapshot(schema, reader, lsn: lsn, transactionID: snapshotTransaction, millis: now, markers: &markers, table: index)
+            }
+            try markers.finish { try publish($0, snapshot: $1, processedMillis: now) }
         }
         try producer.flush()
         try state.execute("UPDATE platform.cdc_sources SET snapshot_completed_at = now(), snapshot_rows = $2 WHERE slot_name = $1",
@@ -153,10 +163,11 @@ public final class CDCSource: @unchecked Sendable {
         logger.info("snapshot published", metadata: ["database": "\(configuration.database)", "rows": "\(rows)", "consistent_point": "\(point)"])
     }
 
-    private func snapshot(_ schema: TableSchema, _ reader: PostgresConnection, lsn: LogSequenceNumber, millis: Int64) throws -> Int64 {
+    private func snapshot(_ schema: TableSchema, _ reader: PostgresConnection, lsn: LogSequenceNumber, transactionID: Int64, millis: Int64,
+                          markers: inout SnapshotMarker.Sequence, table: Int) throws -> Int64 {
         let columns = schema.columns.map { PostgresConnection.quoteIdentifier($0.name) }.joined(separator: ", ")
-        let table = PostgresConnection.quoteIdentifier(schema.schema) + "." + PostgresConnection.quoteIdentifier(schema.table)
-        try reader.execute("DECLARE snapshot_rows NO SCROLL CURSOR FOR SELECT xmin::text AS \"__xmin\", \(columns) FROM \(table)")
+        let name = PostgresConnection.quoteIdentifier(schema.schema) + "." + PostgresConnection.quoteIdentifier(schema.table)
+        try reader.execute("DECLARE snapshot_rows NO SCROLL CURSOR FOR SELECT \(columns) FROM \(name)")
         defer { _ = try? reader.execute("CLOSE snapshot_rows") }
         var count: Int64 = 0
         while true {
@@ -164,13 +175,13 @@ public final class CDCSource: @unchecked Sendable {
             if batch.count == 0 { break }
             for row in 0..<batch.count {
                 let values = schema.columns.enumerated().map { index, column in
-                    RowChange.Column(name: column.name, type: column.type, value: batch.rows[row][index + 1].map(JSONValue.string) ?? .null)
+                    RowChange.Column(name: column.name, type: column.type, value: batch.rows[row][index].map(JSONValue.string) ?? .null)
                 }
-                // The row version's xmin is its transaction id: the same identity a streamed insert carries.
                 let change = RowChange(operation: .read, database: configuration.database, schema: schema.schema, table: schema.table,
-                                       after: values, before: nil, lsn: lsn, transactionID: Int64(batch.rows[row][0] ?? "0") ?? 0,
+                                       after: values, before: nil, lsn: lsn, transactionID: transactionID,
                                        commitMillis: millis, keyColumns: schema.keyColumns)
-                try publish(change, snapshot: "true", processedMillis: millis)
+                // A row is published once the next is read: only then is it known to be its table's last.
+                try markers.add(change, table: table) { try publish($0, snapshot: $1, processedMillis: millis) }
                 count += 1
             }
         }
@@ -182,7 +193,7 @@ public final class CDCSource: @unchecked Sendable {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw CDCError.unknownTable(qualified) }
         let columns = try db.execute("""
-            SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+            SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
             """, [.text(parts[0]), .text(parts[1])])
@@ -196,7 +207,8 @@ public final class CDCSource: @unchecked Sendable {
             """, [.text(parts[0]), .text(parts[1])])
         return TableSchema(schema: parts[0], table: parts[1],
                            columns: (0..<columns.count).map { (columns.value($0, "name")!, columns.value($0, "type")!) },
-                           keyColumns: (0..<keys.count).map { keys.value($0, "name")! })
+                           keyColumns: (0..<keys.count).map { keys.value($0, "name")! },
+                           notNullColumns: Set((0..<columns.count).filter { columns.value($0, "not_null") == "t" }.map { columns.value($0, "name")! }))
     }
 }
 

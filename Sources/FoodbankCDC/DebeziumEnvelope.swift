@@ -22,14 +22,18 @@ public enum DebeziumEnvelope {
         return .object(key)
     }
 
-    /// The change event. `snapshot` is Debezium's marker: "true" during the initial snapshot,
-    /// "last" on its final record, "false" when streaming.
+    /// The change event. `snapshot` is Debezium's marker (``SnapshotMarker``): "first", "true",
+    /// "first_in_data_collection", "last_in_data_collection" and "last" during a snapshot, "false"
+    /// when streaming. `ts_us` and `ts_ns` are the millisecond times scaled (Debezium 2.7 has them
+    /// from the same clock at that resolution for the commit time it reads from the WAL).
     public static func value(_ change: RowChange, prefix: String, snapshot: String = "false", processedMillis: Int64) throws -> JSONValue {
         let source: [String: JSONValue] = [
             "version": .string(producerVersion),
             "connector": .string("postgresql"),
             "name": .string(prefix),
             "ts_ms": .int(change.commitMillis),
+            "ts_us": .int(change.commitMillis * 1_000),
+            "ts_ns": .int(change.commitMillis * 1_000_000),
             "snapshot": .string(snapshot),
             "db": .string(change.database),
             "sequence": .string("[null,\"\(change.lsn.value)\"]"),
@@ -45,6 +49,8 @@ public enum DebeziumEnvelope {
             "source": .object(source),
             "op": .string(change.operation.rawValue),
             "ts_ms": .int(processedMillis),
+            "ts_us": .int(processedMillis * 1_000),
+            "ts_ns": .int(processedMillis * 1_000_000),
             "transaction": .null,
         ])
     }

@@ -17,7 +17,7 @@ public enum PostgresTypeConversion {
     /// `value` is wal2json's rendering (numbers, bools, strings) or a snapshot query's text.
     public static func convert(_ value: JSONValue, type: String, column: String) throws -> JSONValue {
         if value.isNull { return .null }
-        let base = type.split(separator: "(").first.map(String.init) ?? type
+        let base = baseType(type)
         let text: String
         switch value {
         case .string(let s): text = s
@@ -44,7 +44,7 @@ public enum PostgresTypeConversion {
             }
         case "timestamp with time zone", "timestamptz":
             guard let instant = Instant(postgresText: text) else { throw fail() }
-            return .string(instant.iso8601UTC)
+            return .string(instant.iso8601UTC(digits: fractionDigits(type)))
         case "timestamp without time zone", "timestamp":
             guard let instant = Instant(postgresText: text + "+00") else { throw fail() }
             return .int(instant.epochMicros)
@@ -53,6 +53,35 @@ public enum PostgresTypeConversion {
             return .int(days)
         default:
             return .string(text)
+        }
+    }
+
+    /// The type without its modifier: `timestamp(3) with time zone` is a `timestamp with time zone`.
+    static func baseType(_ type: String) -> String {
+        guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")"), open < close else { return type }
+        return String(type[..<open]) + String(type[type.index(after: close)...])
+    }
+
+    /// A timestamp column's fractional digits: `timestamp(3) with time zone` has 3, the default 6.
+    /// Debezium's ZonedTimestamp pads to them.
+    static func fractionDigits(_ type: String) -> Int {
+        guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")"), open < close,
+              let digits = Int(type[type.index(after: open)..<close]) else { return 6 }
+        return digits
+    }
+
+    /// What Debezium puts for a NOT NULL column the event does not carry (a delete's non-key columns
+    /// under the default replica identity): the type's zero value ("", 0, false, the epoch), in
+    /// wal2json's rendering so that ``convert(_:type:column:)`` shapes it like any value.
+    public static func fallback(type: String) -> JSONValue {
+        switch baseType(type) {
+        case "smallint", "integer", "bigint", "int2", "int4", "int8": .int(0)
+        case "numeric", "decimal", "real", "double precision", "float4", "float8": .string("0")
+        case "boolean", "bool": .bool(false)
+        case "timestamp with time zone", "timestamptz": .string("1970-01-01 00:00:00+00")
+        case "timestamp without time zone", "timestamp": .string("1970-01-01 00:00:00")
+        case "date": .string("1970-01-01")
+        default: .string("")
         }
     }
 }
@@ -91,14 +120,15 @@ struct Instant: Equatable {
     }
 
     /// `2026-11-22T15:51:56.223371Z`, as Debezium's ZonedTimestamp prints a UTC instant.
-    var iso8601UTC: String {
+    /// ISO 8601 in UTC with `digits` fractional digits (none when 0), as Debezium's ZonedTimestamp.
+    func iso8601UTC(digits: Int) -> String {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondOfDay = epochSeconds - days * 86_400
         let (y, m, d) = Instant.civil(fromDays: days)
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = String(y).count < 4 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
         return "\(year)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
-            + (fraction.isEmpty ? "" : "." + fraction) + "Z"
+            + (digits == 0 ? "" : "." + (fraction + String(repeating: "0", count: digits)).prefix(digits)) + "Z"
     }
 
     /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).

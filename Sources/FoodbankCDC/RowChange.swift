@@ -49,4 +49,20 @@ public struct RowChange: Sendable, Equatable {
         self.commitMillis = commitMillis
         self.keyColumns = keyColumns
     }
+
+    /// The key columns' values of `row`, in key order.
+    static func key(_ row: [Column], _ keyColumns: [String]) -> [JSONValue] {
+        keyColumns.map { name in row.first { $0.name == name }?.value ?? .null }
+    }
+
+    /// The events Debezium sends for this change: an update that changed the primary key is a delete
+    /// of the old key and a create of the new one (each delete then followed by its tombstone).
+    public var debeziumChanges: [RowChange] {
+        guard operation == .update, let before, let after, Self.key(before, keyColumns) != Self.key(after, keyColumns) else { return [self] }
+        var deletion = self
+        (deletion.operation, deletion.after) = (.delete, nil)
+        var creation = self
+        (creation.operation, creation.before) = (.create, nil)
+        return [deletion, creation]
+    }
 }

@@ -62,14 +62,18 @@ public struct Wal2JsonDecoder: Sendable {
             operation = .create
         case "U":
             operation = .update
-            // Debezium has the old row only when the table's replica identity is FULL.
-            before = fullIdentity ? identity : nil
+            // Debezium has the old row when the table's replica identity is FULL; without it only the
+            // old key, and only when the update changed it (then a delete and a create, see RowChange).
+            if fullIdentity {
+                before = identity
+            } else if let identity, RowChange.key(identity, shape.keyColumns) != RowChange.key(columns ?? [], shape.keyColumns) {
+                before = shape.rowFromIdentity(identity)
+            }
         default:
             operation = .delete
-            // Without FULL identity Debezium gives the key and nulls for the other columns.
-            before = identity.map { id in
-                shape.columns.map { col in id.first { $0.name == col.name } ?? RowChange.Column(name: col.name, type: col.type, value: .null) }
-            }
+            // Without FULL identity Debezium gives the key and, for the other columns, null or a
+            // NOT NULL column's fallback.
+            before = identity.map(shape.rowFromIdentity)
         }
         return RowChange(operation: operation, database: database, schema: schema, table: table,
                          after: operation == .delete ? nil : columns, before: before, lsn: lsn, transactionID: xid,

@@ -96,6 +96,8 @@ extension Integration {
 
             try warehouse.execute("INSERT INTO wms.items (sku, description, category, unit_weight_lbs) VALUES ($1, 'milk', 'dairy', 9.125)", [.text("SKU-\(tag)")])
             try warehouse.execute("UPDATE wms.items SET description = 'whole milk' WHERE sku = $1", [.text("SKU-\(tag)")])
+            // A key change (default identity): Debezium's delete of the old key, its tombstone, a create.
+            try warehouse.execute("UPDATE wms.items SET sku = $2 WHERE sku = $1", [.text("SKU-\(tag)"), .text("SKU2-\(tag)")])
             let txn = try warehouse.execute("""
                 INSERT INTO wms.inventory_transactions (txn_type, sku, location_id, quantity_cases, occurred_at)
                 VALUES ('receipt', $1, 'OAK-MAIN', 10.50, '2026-03-08 01:30:00-08') RETURNING txn_id
@@ -122,15 +124,23 @@ extension Integration {
             try fulfillment.execute("UPDATE pick.shipments SET status = 'delivered' WHERE shipment_id = $1", [.text("S-\(tag)")])
             try fulfillment.execute("DELETE FROM pick.shipments WHERE shipment_id = $1", [.text("S-\(tag)")])
 
-            // wms.items: the snapshot row, then create and update (default identity: no before).
+            // wms.items: the snapshot row, then create and update (default identity: no before), then the
+            // key change: delete (NOT NULL columns with Debezium's fallbacks), tombstone, create.
             let itemEvents = try events(try run.read(run.topic("warehouse", "wms.items")) { messages in
-                messages.filter { String(decoding: $0.key ?? [], as: UTF8.self).contains(tag) }.count >= 3
+                messages.filter { String(decoding: $0.key ?? [], as: UTF8.self).contains(tag) }.count >= 6
             }).filter { $0.key["sku"]?.stringValue?.contains(tag) == true }
-            #expect(itemEvents.first { $0.key["sku"] == .string("SNAP-\(tag)") }?.op == "r")
+            let snapshotRow = itemEvents.first { $0.key["sku"] == .string("SNAP-\(tag)") }
+            #expect(snapshotRow?.op == "r")
+            #expect(snapshotRow?.value?["source"]?["snapshot"] != .string("false") && snapshotRow?.value?["source"]?["ts_us"] != nil)
             let item = itemEvents.filter { $0.key["sku"] == .string("SKU-\(tag)") }
-            #expect(item.map(\.op) == ["c", "u"])
-            #expect(item.last?.value?["after"]?["description"] == .string("whole milk"))
-            #expect(item.last?.value?["before"] == .null)
+            #expect(item.map { $0.op ?? "tombstone" } == ["c", "u", "d", "tombstone"])
+            let itemAt = { (index: Int) in item.indices.contains(index) ? item[index] : nil }
+            #expect(itemAt(1)?.value?["after"]?["description"] == .string("whole milk"))
+            #expect(itemAt(1)?.value?["before"] == .null)
+            #expect(itemAt(2)?.value?["before"]?["description"] == .string("") && itemAt(2)?.value?["before"]?["perishable"] == .bool(false))
+            let rekeyed = itemEvents.filter { $0.key["sku"] == .string("SKU2-\(tag)") }
+            #expect(rekeyed.map(\.op) == ["c"] && rekeyed.first?.value?["after"]?["description"] == .string("whole milk"))
+            #expect(rekeyed.first?.value?["source"]?["lsn"] == itemAt(2)?.value?["source"]?["lsn"], "one change, one position")
             #expect(item.first?.value?["after"]?["unit_weight_lbs"] == .string("9.125"))
             #expect(item.first?.value?["source"]?["table"] == .string("items"))
             #expect(item.first?.value?["source"]?["db"] == .string("warehouse"))
@@ -143,7 +153,7 @@ extension Integration {
             try #require(movement.count == 4)
             #expect(movement[1].value?["before"]?["quantity_cases"] == .string("10.50"))
             #expect(movement[1].value?["after"]?["quantity_cases"] == .string("12.00"))
-            #expect(movement[0].value?["after"]?["occurred_at"] == .string("2026-03-08T09:30:00Z"))
+            #expect(movement[0].value?["after"]?["occurred_at"] == .string("2026-03-08T09:30:00.000000Z"))
             #expect(movement[2].value?["after"] == .null)
             #expect(movement[2].value?["before"]?["sku"] == .string("SKU-\(tag)"))
 
