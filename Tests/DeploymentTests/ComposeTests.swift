@@ -121,6 +121,30 @@ import Testing
         #expect(produced == Set(catalog.names(withPrefix: "foodbank.cdc.")))
     }
 
+    /// What a connector needs beside its CDC topics: its heartbeat topic declared (the brokers create
+    /// no topic themselves), a heartbeat that writes WAL without a table (four databases on one server:
+    /// a quiet one would pin WAL), a Kafka signal channel for incremental snapshots (read-only: the
+    /// platform may not add a signal table to a source), and no worker-only setting.
+    @Test func debeziumConnectorsHaveTheirHeartbeatsAndSignalsDeclared() throws {
+        let catalog = try TopicCatalog.load(path: Self.root.appendingPathComponent("topics/topics.json").path)
+        let folder = Self.root.appendingPathComponent("deploy/debezium")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 4)
+        for file in files {
+            let config = try JSONValue.parse(Array(try Data(contentsOf: folder.appendingPathComponent(file))))
+            let prefix = try #require(config["topic.prefix"]?.stringValue)
+            #expect(config["topic.creation.enable"] == nil, "\(file): topic.creation.enable is a worker setting")
+            #expect((config["heartbeat.interval.ms"]?.stringValue.flatMap(Int.init) ?? 0) > 0, "\(file): no heartbeat")
+            let heartbeat = "\(config["topic.heartbeat.prefix"]?.stringValue ?? "__debezium-heartbeat").\(prefix)"
+            #expect((try? catalog.topic(heartbeat)) != nil, "\(file): heartbeat topic \(heartbeat) is not declared")
+            #expect(config["heartbeat.action.query"]?.stringValue?.contains("pg_logical_emit_message") == true, "\(file): the heartbeat writes no WAL")
+            #expect(config["signal.enabled.channels"]?.stringValue?.split(separator: ",").contains("kafka") == true, "\(file): no Kafka signal channel")
+            let signals = try #require(config["signal.kafka.topic"]?.stringValue, "\(file): no signal topic")
+            #expect((try? catalog.topic(signals)) != nil, "\(file): signal topic \(signals) is not declared")
+            #expect(config["read.only"]?.stringValue == "true", "\(file): incremental snapshots would need a signal table in the source")
+        }
+    }
+
     @Test func theImageBuildsEveryExecutable() throws {
         let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
         for executable in try Self.executables() { #expect(dockerfile.contains("/\(executable)"), "Dockerfile does not install \(executable)") }
