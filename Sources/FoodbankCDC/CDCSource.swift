@@ -151,7 +151,7 @@ public final class CDCSource: @unchecked Sendable {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             // One transaction id for every snapshot row, as Debezium gives its snapshot transaction's.
             let snapshotTransaction = Int64(try reader.execute("SELECT txid_current()::text").scalar ?? "") ?? 0
-            var markers = SnapshotMarker.Sequence(tables: schemas.count)
+            var markers = SnapshotMarker.Sequence()
             for (index, schema) in schemas.enumerated() {
                 rows += try snapshot(schema, reader, lsn: lsn, transactionID: snapshotTransaction, millis: now, markers: &markers, table: index)
             }

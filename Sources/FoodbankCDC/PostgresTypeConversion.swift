@@ -56,18 +56,23 @@ public enum PostgresTypeConversion {
         }
     }
 
+    /// Where a type's modifier is, parentheses included: `(3)` in `timestamp(3) with time zone`.
+    private static func modifier(_ type: String) -> ClosedRange<String.Index>? {
+        guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")"), open < close else { return nil }
+        return open...close
+    }
+
     /// The type without its modifier: `timestamp(3) with time zone` is a `timestamp with time zone`.
     static func baseType(_ type: String) -> String {
-        guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")"), open < close else { return type }
-        return String(type[..<open]) + String(type[type.index(after: close)...])
+        guard let range = modifier(type) else { return type }
+        return String(type[..<range.lowerBound]) + String(type[type.index(after: range.upperBound)...])
     }
 
     /// A timestamp column's fractional digits: `timestamp(3) with time zone` has 3, the default 6.
     /// Debezium's ZonedTimestamp pads to them.
     static func fractionDigits(_ type: String) -> Int {
-        guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")"), open < close,
-              let digits = Int(type[type.index(after: open)..<close]) else { return 6 }
-        return digits
+        guard let range = modifier(type) else { return 6 }
+        return Int(type[type.index(after: range.lowerBound)..<range.upperBound]) ?? 6
     }
 
     /// What Debezium puts for a NOT NULL column the event does not carry (a delete's non-key columns

@@ -17,17 +17,14 @@ public enum SnapshotMarker: String, Sendable {
     /// Marks rows as they are read, one row behind: a row's marker is known once the next row (or
     /// the end of its table, or of the snapshot) is.
     struct Sequence {
-        private let tables: Int
         private var held: (change: RowChange, table: Int, firstInTable: Bool, firstOfSnapshot: Bool)?
-        private var published = 0
-
-        init(tables: Int) { self.tables = tables }
+        private var publishedAny = false
 
         /// Takes the next row, publishing the one before it.
         mutating func add(_ change: RowChange, table: Int, publish: (RowChange, String) throws -> Void) throws {
             let firstInTable = held.map { $0.table != table } ?? true
             try release(lastInTable: firstInTable, lastOfSnapshot: false, publish: publish)
-            held = (change, table, firstInTable, published == 0)
+            held = (change, table, firstInTable, !publishedAny)
         }
 
         /// The snapshot read every table: publishes the held row as the last.
@@ -41,7 +38,7 @@ public enum SnapshotMarker: String, Sendable {
                                            lastInTable: lastInTable, lastOfSnapshot: lastOfSnapshot)
             try publish(row.change, marker.rawValue)
             held = nil
-            published += 1
+            publishedAny = true
         }
     }
 }

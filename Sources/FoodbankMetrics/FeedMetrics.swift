@@ -18,8 +18,8 @@ public final class FeedMetrics: @unchecked Sendable {
                                              helpText: "Unix time of the last poll that read the inbox"))
     }
 
-    /// Counts `count` files of `feed` with `outcome` (published, corrected, redelivered, held, quarantined).
-    public func files(feed: String, outcome: String, count: Int) {
+    /// Counts one file of `feed` with `outcome` (published, corrected, redelivered, held, quarantined).
+    public func fileDecided(feed: String, outcome: String) {
         lock.lock(); defer { lock.unlock() }
         let key = "\(feed)\u{0}\(outcome)"
         let counter = files[key] ?? registry.makeCounter(
@@ -27,7 +27,7 @@ public final class FeedMetrics: @unchecked Sendable {
                                              helpText: "Feed files by outcome: published, corrected (a new version), redelivered, held (incomplete), quarantined"),
             labels: [("feed", feed), ("outcome", outcome)])
         files[key] = counter
-        counter.increment(by: Int64(count))
+        counter.increment()
     }
 
     public func polled(at: Date) {
@@ -45,7 +45,7 @@ public final class FeedMetrics: @unchecked Sendable {
     /// `/metrics`, and `/healthz` and `/readyz` (both: alive within `stall`).
     public func routes(stall: TimeInterval) -> [String: MetricsServer.Route] {
         [
-            "/metrics": { [registry] in MetricsServer.Response(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer()) },
+            "/metrics": { [registry] in .prometheus(registry) },
             "/healthz": { [weak self] in MetricsServer.Response.status(self?.isAlive(stall: stall) == true) },
             "/readyz": { [weak self] in MetricsServer.Response.status(self?.isAlive(stall: stall) == true) },
         ]

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import Logging
+import Prometheus
 
 /// A minimal HTTP/1.1 server for scrapes and probes: GET only, one request per connection, on a
 /// thread of its own, so a stage's blocking loop never waits for it. Enough for Prometheus and an
@@ -19,6 +20,11 @@ public final class MetricsServer: @unchecked Sendable {
             (self.status, self.contentType, self.body) = (status, contentType, body)
         }
 
+        /// The registry in Prometheus' text format.
+        public static func prometheus(_ registry: PrometheusCollectorRegistry) -> Response {
+            Response(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer())
+        }
+
         /// `ok` with 200, or `unavailable` with 503.
         public static func status(_ healthy: Bool) -> Response {
             Response(status: healthy ? 200 : 503, contentType: "text/plain", body: Array((healthy ? "ok\n" : "unavailable\n").utf8))
@@ -29,6 +35,13 @@ public final class MetricsServer: @unchecked Sendable {
 
     /// The environment variable that sets the port when no option does.
     public static let portVariable = "FOODBANK_METRICS_PORT"
+    /// The port when neither an option nor ``portVariable`` says.
+    public static let defaultPort = 9400
+
+    /// The port to serve on: the option's, else ``portVariable``'s, else ``defaultPort`` (0: any free one).
+    public static func port(option: Int?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        option ?? environment[portVariable].flatMap(Int.init) ?? defaultPort
+    }
 
     private let routes: [String: Route]
     private let logger: Logger

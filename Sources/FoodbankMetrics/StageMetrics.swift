@@ -102,7 +102,7 @@ public final class StageMetrics: StageObserver, @unchecked Sendable {
     /// The endpoints every consumer serves.
     public func routes() -> [String: MetricsServer.Route] {
         [
-            "/metrics": { [registry] in MetricsServer.Response(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToBuffer()) },
+            "/metrics": { [registry] in .prometheus(registry) },
             "/healthz": { [weak self] in MetricsServer.Response.status(self?.isAlive() == true) },
             "/readyz": { [weak self] in MetricsServer.Response.status(self?.isReady() == true) },
         ]
@@ -110,15 +110,11 @@ public final class StageMetrics: StageObserver, @unchecked Sendable {
 }
 
 extension StageMetrics {
-    /// The default port of the endpoints when neither `--metrics-port` nor `FOODBANK_METRICS_PORT` says.
-    public static let defaultPort = 9400
-
     /// A stage's metrics, served on `port` (nil: `FOODBANK_METRICS_PORT`, else 9400; 0: any free port).
     public static func serve(stage: String, port: Int?, logger: Logger,
                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StageMetrics {
         let metrics = StageMetrics(stage: stage)
-        let chosen = port ?? environment[MetricsServer.portVariable].flatMap(Int.init) ?? defaultPort
-        try MetricsServer(port: chosen, routes: metrics.routes(), logger: logger).start()
+        try MetricsServer(port: MetricsServer.port(option: port, environment: environment), routes: metrics.routes(), logger: logger).start()
         return metrics
     }
 }

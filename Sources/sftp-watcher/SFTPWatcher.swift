@@ -39,11 +39,10 @@ struct SFTPWatcher: ParsableCommand {
         configuration.root = root
         configuration.topicName = { [names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)] in names.applied($0) }
         let metrics = FeedMetrics()
-        configuration.fileOutcome = { metrics.files(feed: $0, outcome: $1, count: 1) }
+        configuration.fileOutcome = { metrics.fileDecided(feed: $0, outcome: $1) }
         let watcher = FeedWatcher(configuration: configuration, producer: producer, db: db, logger: logger)
-        let port = metricsPort ?? ProcessInfo.processInfo.environment[MetricsServer.portVariable].flatMap(Int.init) ?? StageMetrics.defaultPort
         // Not alive once three polls in a row could not read the inbox (or one took that long).
-        try MetricsServer(port: port, routes: metrics.routes(stall: max(60, interval * 3)), logger: logger).start()
+        try MetricsServer(port: MetricsServer.port(option: metricsPort), routes: metrics.routes(stall: max(60, interval * 3)), logger: logger).start()
         repeat {
             do {
                 let sftp = try SFTPClient(sftpConfiguration)

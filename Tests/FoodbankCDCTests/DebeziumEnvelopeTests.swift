@@ -71,12 +71,12 @@ enum TableSchemaFixture {
     @Test func snapshotRowsAreMarkedAsDebeziumMarksThem() throws {
         let row = try change(Fixtures.insertTransaction)
         var marks: [String] = []
-        var sequence = SnapshotMarker.Sequence(tables: 3)
+        var sequence = SnapshotMarker.Sequence()
         // Table 0: three rows; table 1: none; table 2: one row.
         for table in [0, 0, 0, 2] { try sequence.add(row, table: table) { _, marker in marks.append(marker) } }
         try sequence.finish { _, marker in marks.append(marker) }
         #expect(marks == ["first", "true", "last_in_data_collection", "last"])
-        var two = SnapshotMarker.Sequence(tables: 2)
+        var two = SnapshotMarker.Sequence()
         for table in [0, 1, 1, 1] { try two.add(row, table: table) { _, marker in marks.append(marker) } }
         try two.finish { _, marker in marks.append(marker) }
         #expect(marks.suffix(4) == ["first", "first_in_data_collection", "true", "last"])

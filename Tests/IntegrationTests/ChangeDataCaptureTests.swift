@@ -197,7 +197,7 @@ extension Integration {
             try run.waitUntilCapturing(cdc)
             let transactions = 30, perTransaction = 50
             for t in 0..<transactions {
-                try warehouse.transaction { db in
+                _ = try warehouse.transaction { db in
                     try db.insertRows(into: "wms.inventory_transactions", columns: ["txn_type", "sku", "location_id", "quantity_cases", "occurred_at"],
                                       rows: (0..<perTransaction).map { _ in [.text("receipt"), .text("K-\(run.tag)"), .text("OAK-MAIN"), .text("1.00"), .text("2026-11-01 10:00:00+00")] })
                 }
