@@ -6,13 +6,18 @@ import Foundation
 /// legs each row counts (`ops.inventory_movements`), the balances they move, and the business dates
 /// they touched (`ops.ledger_changed_dates`, read by nightly). Runs inside the sink's transaction.
 enum LedgerStore {
-    /// Folds the versions into the stored states and moves the balances by what each row counts
-    /// now minus what it counted before. Returns the positions whose balance may have changed.
-    static func apply(_ versions: [LedgerVersion], _ db: PostgresConnection) throws -> Set<[String]> {
-        guard !versions.isEmpty else { return [] }
+    /// The versions folded into the stored states of their rows, which stay locked until the
+    /// transaction ends. Nothing is written yet: ``write(_:_:)`` does that.
+    static func fold(_ versions: [LedgerVersion], _ db: PostgresConnection) throws -> LedgerFold.Result {
+        guard !versions.isEmpty else { return LedgerFold.Result() }
         let rowIDs = Set(versions.map(\.rowID)).sorted()
         try lock(rowIDs, db)
-        let result = LedgerFold.fold(versions, stored: try states(rowIDs, db))
+        return LedgerFold.fold(versions, stored: try states(rowIDs, db))
+    }
+
+    /// Writes the folded states and moves the balances by what each row counts now minus what it
+    /// counted before. Returns the positions whose balance may have changed.
+    static func write(_ result: LedgerFold.Result, _ db: PostgresConnection) throws -> Set<[String]> {
         try write(result.states, db)
         guard !result.recounted.isEmpty else { return [] }
         try recount(result.recounted, db)
@@ -22,10 +27,16 @@ enum LedgerStore {
     /// Rows are locked by id, in one order, so instances whose partitions share a row (its versions
     /// moved between keys) take turns instead of computing from the same stale state.
     private static func lock(_ rowIDs: [String], _ db: PostgresConnection) throws {
+        try lock(keys: rowIDs, namespace: "row", db)
+    }
+
+    /// Transaction-scoped advisory locks on `namespace:key`, taken in one order.
+    static func lock(keys: [String], namespace: String, _ db: PostgresConnection) throws {
+        guard !keys.isEmpty else { return }
         try db.execute("""
             SELECT count(pg_advisory_xact_lock(k)) FROM (
-                SELECT DISTINCT hashtextextended(r, 0) AS k FROM jsonb_array_elements_text($1::jsonb) r ORDER BY k OFFSET 0) keys
-            """, [.text(jsonList(rowIDs))])
+                SELECT DISTINCT hashtextextended($2 || ':' || r, 0) AS k FROM jsonb_array_elements_text($1::jsonb) r ORDER BY k OFFSET 0) keys
+            """, [.text(jsonList(keys)), .text(namespace)])
     }
 
     private static func states(_ rowIDs: [String], _ db: PostgresConnection) throws -> [String: [String: HolderState]] {

@@ -75,7 +75,8 @@ public enum ReconcileRules {
         var ownLbs: Decimal?
         if let weightText = json["weight_lbs"]?.stringValue {
             guard let weight = InventoryNormalizer.plainDecimal(weightText) else { throw Rejection("weight_lbs is not a decimal") }
-            ownLbs = delta < 0 ? -abs(weight) : abs(weight)
+            // A magnitude signed like the cases; a movement of no cases moves no pounds (README, decisions).
+            ownLbs = delta < 0 ? -abs(weight) : delta > 0 ? abs(weight) : 0
         }
         let occurredAt = try text("occurred_at")
         guard BusinessTime.instant(fromISO: occurredAt) != nil else { throw Rejection("occurred_at is not a timestamp") }

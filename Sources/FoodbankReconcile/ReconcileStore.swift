@@ -9,11 +9,21 @@ public enum ReconcileStore {
     /// Returns the balances the plan changed, as they stand inside the transaction.
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
+        let fold = try LedgerStore.fold(plan.versions, db)
+        try lockWeights(of: Set(plan.items.keys).union(fold.recounted.values.flatMap { ($0.before + $0.after).map(\.sku) }), db)
         let reweighed = try applyItems(Array(plan.items.values), db)
-        let moved = try LedgerStore.apply(plan.versions, db)
+        let moved = try LedgerStore.write(fold, db)
         try recomputeWeights(of: reweighed, db)
         try applyFreshness(plan.freshness, db)
         return try balances(positions: moved, skus: reweighed, db)
+    }
+
+    /// Pounds are kept by difference at the item's current weight, so a movement must not be counted
+    /// at a weight another instance is changing: whoever moves or reweighs a sku holds its lock.
+    /// Every transaction takes its row locks (in ``LedgerStore/fold(_:_:)``) before any sku lock,
+    /// each in one order, so two instances never wait on each other in a circle.
+    static func lockWeights(of skus: Set<String>, _ db: PostgresConnection) throws {
+        try LedgerStore.lock(keys: skus.sorted(), namespace: "sku", db)
     }
 
     /// The current rows of these positions and of every position of these skus.
@@ -35,7 +45,8 @@ public enum ReconcileStore {
         }
     }
 
-    /// Newer item versions replace older ones; returns the skus whose unit weight changed.
+    /// Newer item versions replace older ones; returns the skus whose unit weight changed. A deleted
+    /// or unknown item weighs 0, so a delete, and an item coming back, are changes of weight too.
     static func applyItems(_ items: [ItemVersion], _ db: PostgresConnection) throws -> [String] {
         guard !items.isEmpty else { return [] }
         let before = try weights(of: items.map(\.sku), db)
@@ -52,7 +63,7 @@ public enum ReconcileStore {
                               WHERE ops.items.source_position <= EXCLUDED.source_position
                               """)
         let after = try weights(of: items.map(\.sku), db)
-        return after.keys.filter { after[$0] != before[$0] }.sorted()
+        return Set(before.keys).union(after.keys).filter { after[$0] != before[$0] }.sorted()
     }
 
     /// An item whose weight changed: its positions' pounds again from the ledger (movements that
@@ -78,6 +89,7 @@ public enum ReconcileStore {
                               """)
     }
 
+    /// The unit weight of each sku that has a live item; absent: it weighs 0.
     private static func weights(of skus: [String], _ db: PostgresConnection) throws -> [String: String] {
         let result = try db.execute("SELECT sku, unit_weight_lbs::text AS w FROM ops.items WHERE NOT deleted AND sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
                                     [.text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])

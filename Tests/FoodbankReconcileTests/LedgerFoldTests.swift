@@ -23,7 +23,7 @@ import Testing
     /// What the row counts after folding `versions` from nothing, one batch each (or all in one).
     static func counted(_ versions: [LedgerVersion], batches: Bool) -> [Decimal] {
         var stored: [String: [String: HolderState]] = [:]
-        for batch in batches ? versions.map { [$0] } : [versions] {
+        for batch in (batches ? versions.map { [$0] } : [versions]) {
             let result = LedgerFold.fold(batch, stored: stored)
             for (row, holders) in result.states { for (holder, state) in holders { stored[row, default: [:]][holder] = state } }
         }

@@ -36,6 +36,23 @@ import Testing
         #expect(plan.freshness["warehouse"] != nil)
     }
 
+    @Test func anOwnWeightIsSignedLikeTheCasesAndZeroCasesMoveNoPounds() throws {
+        func adjustment(_ id: Int64, cases: String) -> [String: JSONValue] {
+            var row = Self.row
+            row["txn_id"] = .int(id)
+            row["txn_type"] = .string("adjustment")
+            row["quantity_cases"] = .string(cases)
+            row["weight_lbs"] = .string("-30.00")
+            return row
+        }
+        let values = try Self.event(adjustment(1, cases: "3.00"), txID: 10) + Self.event(adjustment(2, cases: "-3.00"), txID: 11)
+            + Self.event(adjustment(3, cases: "0.00"), txID: 12)
+        let plan = ReconcileRules.plan(values.map { (.inventoryEvents, $0) })
+        #expect(plan.rejected.isEmpty)
+        #expect(plan.versions.map(\.leg?.deltaCases) == [3, -3, 0])
+        #expect(plan.versions.map(\.leg?.ownLbs) == [30, -30, 0], "a magnitude, signed like the cases; no cases, no pounds")
+    }
+
     @Test func anUpdateIsTheRowsNewVersionAloneAndADeleteItsRetraction() throws {
         var corrected = Self.row
         corrected["quantity_cases"] = .string("12.00")

@@ -52,7 +52,7 @@ extension Integration {
                     }
                 }
                 #expect(try db.execute("SELECT count(*) FROM t").scalar == "0")
-                try db.transaction { db in try db.execute("INSERT INTO t VALUES (2)") }
+                _ = try db.transaction { db in try db.execute("INSERT INTO t VALUES (2)") }
                 #expect(try db.execute("SELECT count(*) FROM t").scalar == "1")
             }
         }
