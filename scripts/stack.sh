@@ -103,15 +103,27 @@ create_databases() {
   log "created databases ${SOURCE_DATABASES[*]} reporting"
 }
 
+# The feed account sees nothing but the inbox: sshd chroots it (ChrootDirectory) to a folder holding
+# only the inbox, away from the server's keys. sshd requires the chroot and every folder above it to be
+# owned by root and writable by nobody else, so this needs a root sshd (the user running the stack is
+# root on these machines); as any other user the stack refuses to start the SFTP server.
 start_sftp() {
-  local dir="$STACK/sftp" pidfile="$STACK/sftp/sshd.pid"
+  local dir="$STACK/sftp" pidfile="$STACK/sftp/sshd.pid" jail="$STACK/sftp/chroot"
   if pid_alive "$pidfile"; then log "sftp already running on $FB_SFTP_PORT"; return; fi
   claim_port "$FB_SFTP_PORT" sftp FB_SFTP_PORT
-  mkdir -p "$dir/inbox/legacy_wms" "$dir/inbox/adjustments" "$STACK/logs"
+  [ "$(id -u)" -eq 0 ] || die "sftp: confining the feed account to the inbox (ChrootDirectory) needs a root sshd; run the stack as root"
+  mkdir -p "$jail/inbox/legacy_wms" "$jail/inbox/adjustments" "$STACK/logs"
+  chown root:root "$jail" && chmod 755 "$jail"
+  local folder="$jail"
+  while [ "$folder" != "/" ]; do
+    [ "$(stat -c %u "$folder")" -eq 0 ] && [ $(( 0$(stat -c %a "$folder") & 022 )) -eq 0 ] \
+      || die "sftp: $folder must be owned by root and writable by nobody else (sshd's rule for a chroot)"
+    folder=$(dirname "$folder")
+  done
   [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
   [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/client_ed25519"
   install -m 600 "$dir/client_ed25519.pub" "$dir/authorized_keys"
-  # The feed account is the local user running the stack; it may only speak SFTP, inside the inbox.
+  # The feed account may only speak SFTP, chrooted to the jail and starting in its inbox.
   cat > "$dir/sshd_config" <<EOF
 ListenAddress 127.0.0.1
 Port $FB_SFTP_PORT
@@ -124,13 +136,17 @@ PermitRootLogin prohibit-password
 AllowUsers $(id -un)
 UsePAM no
 StrictModes no
-Subsystem sftp internal-sftp -d $dir/inbox
-ForceCommand internal-sftp -d $dir/inbox
+AllowTcpForwarding no
+X11Forwarding no
+PermitTunnel no
+Subsystem sftp internal-sftp -d /inbox
+ChrootDirectory $jail
+ForceCommand internal-sftp -d /inbox
 EOF
   mkdir -p /run/sshd
   /usr/sbin/sshd -f "$dir/sshd_config" -E "$STACK/logs/sftp.log"
   wait_for_port "$FB_SFTP_PORT" sshd
-  log "sftp listening on 127.0.0.1:$FB_SFTP_PORT, inbox $dir/inbox"
+  log "sftp listening on 127.0.0.1:$FB_SFTP_PORT, inbox $jail/inbox (the feed account is chrooted to $jail)"
 }
 
 write_env() {
@@ -143,7 +159,7 @@ FOODBANK_SFTP_PORT=$FB_SFTP_PORT
 FOODBANK_SFTP_USER=$(id -un)
 FOODBANK_SFTP_KEY_FILE=$STACK/sftp/client_ed25519
 FOODBANK_SFTP_HOST_KEY_SHA256=$(ssh-keygen -lf "$STACK/sftp/host_ed25519.pub" | awk '{print $2}')
-FOODBANK_SFTP_INBOX=$STACK/sftp/inbox
+FOODBANK_SFTP_INBOX=$STACK/sftp/chroot/inbox
 FOODBANK_TANSU_BIN=$(tansu_bin)
 FOODBANK_KAFKA_PID_FILE=$STACK/kafka.pid
 FOODBANK_PG_DATA=$STACK/pg/data

@@ -52,6 +52,11 @@ public final class FeedWatcher: @unchecked Sendable {
             let folder = (configuration.root.map { [$0] } ?? []) + [feed.folder]
             // Every file is looked at: one whose name fits no feed is quarantined with that reason, never left alone.
             for entry in try sftp.list(folder) {
+                // A link, a folder or a name that is not one plain path component is never opened.
+                if let refusal = entry.refusal {
+                    try handle(feed: feed, file: entry.name, content: [], refusal: "refused without reading: \(refusal)", summary: &summary)
+                    continue
+                }
                 let content = try sftp.read(folder, entry.name)
                 try handle(feed: feed, file: entry.name, content: content, summary: &summary)
             }
@@ -59,11 +64,11 @@ public final class FeedWatcher: @unchecked Sendable {
         return summary
     }
 
-    private func handle(feed: FeedDefinition, file: String, content: [UInt8], summary: inout Summary) throws {
+    private func handle(feed: FeedDefinition, file: String, content: [UInt8], refusal: String? = nil, summary: inout Summary) throws {
         let sha = try sha256(content)
-        let parsed = feed.accepts(fileName: file)
-            ? FeedParser.parse(content, feed: feed)
-            : .broken(reason: "the file name fits no feed: \(feed.folder)/ takes \(feed.nameRule)")
+        let parsed = if let refusal { ParsedFeedFile.broken(reason: refusal) } else if feed.accepts(fileName: file) {
+            FeedParser.parse(content, feed: feed)
+        } else { ParsedFeedFile.broken(reason: "the file name fits no feed: \(feed.folder)/ takes \(feed.nameRule)") }
         let (latest, latestPublished) = try manifest(feed: feed, file: file)
         let action = FileAction.decide(latest: latest, latestPublished: latestPublished, sha256: sha, parsed: parsed)
         let topic = configuration.topicName(feed.topic)

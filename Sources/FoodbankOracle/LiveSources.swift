@@ -51,7 +51,7 @@ public enum LiveSources {
         }
         for feed in DeliveredFile.Feed.allCases {
             let folder = (root.map { [$0] } ?? []) + [feed.definition.folder]
-            for entry in try inbox.list(folder) where feed.fits(fileName: entry.name) {
+            for entry in try inbox.list(folder) where entry.refusal == nil && feed.fits(fileName: entry.name) {
                 let content = try inbox.read(folder, entry.name)
                 let sha = try reporting.execute("SELECT encode(sha256($1::bytea), 'hex')", [.bytes(content)]).scalar ?? ""
                 let seen = known["\(feed.rawValue)/\(entry.name)"]

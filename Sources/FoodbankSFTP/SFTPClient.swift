@@ -44,9 +44,23 @@ public final class SFTPClient: @unchecked Sendable {
     }
 
     public struct Entry: Sendable, Equatable {
+        /// What the server says the entry is, without following a link.
+        public enum Kind: String, Sendable {
+            case file, folder, symbolicLink = "symbolic link", other
+        }
+
         public var name: String
+        public var kind: Kind
         public var size: UInt64
         public var modifiedAt: Date
+
+        /// Why the inbox must not read this entry, or nil for a regular file with a plain name. Feed
+        /// accounts are outside uploaders: a link could point anywhere the server's account can read.
+        public var refusal: String? {
+            if kind != .file { return "a \(kind.rawValue), not a regular file: only regular files are read" }
+            do { try SFTPClient.checkPathPart(name) } catch { return "\(error)" }
+            return nil
+        }
     }
 
     private let socketFD: Int32
@@ -96,8 +110,9 @@ public final class SFTPClient: @unchecked Sendable {
         close(socketFD)
     }
 
-    /// Regular files directly in the folder whose path components are `folder` (relative to the
-    /// inbox the server starts in).
+    /// Every entry directly in the folder whose path components are `folder` (relative to the inbox
+    /// the server starts in) but `.` and `..`: links, folders and odd names too, so that the caller
+    /// refuses them with a reason (``Entry/refusal``) rather than never seeing them.
     public func list(_ folder: [String]) throws -> [Entry] {
         let folder = try Self.path(folder)
         guard let handle = libssh2_sftp_open_ex(sftp, folder, UInt32(folder.utf8.count), 0, 0, LIBSSH2_SFTP_OPENDIR) else {
@@ -111,10 +126,9 @@ public final class SFTPClient: @unchecked Sendable {
             let length = libssh2_sftp_readdir_ex(handle, &buffer, buffer.count, nil, 0, &attributes)
             if length <= 0 { break }
             let name = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let isRegular = attributes.flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0
-                && attributes.permissions & UInt(LIBSSH2_SFTP_S_IFMT) == UInt(LIBSSH2_SFTP_S_IFREG)
-            guard isRegular, (try? Self.checkPathPart(name)) != nil else { continue }
-            entries.append(Entry(name: name, size: attributes.filesize, modifiedAt: Date(timeIntervalSince1970: TimeInterval(attributes.mtime))))
+            guard name != ".", name != ".." else { continue }
+            entries.append(Entry(name: name, kind: Self.kind(attributes), size: attributes.filesize,
+                                 modifiedAt: Date(timeIntervalSince1970: TimeInterval(attributes.mtime))))
         }
         return entries.sorted { $0.name < $1.name }
     }
@@ -136,6 +150,17 @@ public final class SFTPClient: @unchecked Sendable {
             guard content.count <= limit else { throw SFTPError(message: "\(path) is larger than \(limit) bytes") }
         }
         return content
+    }
+
+    /// OpenSSH's server reads directory attributes with lstat: a link is a link, never its target.
+    private static func kind(_ attributes: LIBSSH2_SFTP_ATTRIBUTES) -> Entry.Kind {
+        guard attributes.flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0 else { return .other }
+        switch attributes.permissions & UInt(LIBSSH2_SFTP_S_IFMT) {
+        case UInt(LIBSSH2_SFTP_S_IFREG): return .file
+        case UInt(LIBSSH2_SFTP_S_IFDIR): return .folder
+        case UInt(LIBSSH2_SFTP_S_IFLNK): return .symbolicLink
+        default: return .other
+        }
     }
 
     static func path(_ components: [String]) throws -> String {

@@ -145,6 +145,20 @@ import Testing
         }
     }
 
+    /// atmoz/sftp chroots each account of its command (`user:password:uid:gid:folders`) to its home,
+    /// where the session starts: the watcher must name the inbox folder the account was given.
+    @Test func theWatcherReadsTheInboxOfTheChrootedFeedAccount() throws {
+        let services = try Self.services()
+        let account = try #require(services["sftp"]?["command"]?.stringValue).split(separator: ":", omittingEmptySubsequences: false)
+        #expect(account.count == 5, "the sftp command is one account, user:password:uid:gid:folders")
+        let folders = account.last.map { $0.split(separator: ",").map(String.init) } ?? []
+        let watcher = try #require(services["sftp-watcher"])
+        let arguments = watcher["command"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let root = arguments.firstIndex(of: "--root").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        #expect(root.map(folders.contains) == true, "sftp-watcher --root \(root ?? "none") is not one of the feed account's folders \(folders)")
+        #expect(watcher["environment"]?["FOODBANK_SFTP_USER"]?.stringValue == account.first.map(String.init))
+    }
+
     @Test func theImageBuildsEveryExecutable() throws {
         let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
         for executable in try Self.executables() { #expect(dockerfile.contains("/\(executable)"), "Dockerfile does not install \(executable)") }

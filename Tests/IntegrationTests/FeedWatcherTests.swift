@@ -69,6 +69,43 @@ extension Integration {
             #expect(result.output.contains("refusing to connect"), "\(result.output)")
         }
 
+        /// Feed accounts are outside uploaders: a link in the inbox could point at anything the
+        /// server's account reads. Links, folders and names that are not one plain path component are
+        /// quarantined with their reason without being opened, and the good file beside them publishes.
+        @Test func linksFoldersAndOddNamesAreRefusedUnread() throws {
+            let inbox = try Inbox()
+            defer { inbox.cleanUp() }
+            let site = inbox.tag
+            let folder = inbox.root.appendingPathComponent("legacy_wms")
+            let good = "movements_\(site)_202611220800.csv"
+            try inbox.drop("legacy_wms", good, Self.legacyHeader + "\(site)-1,RECEIPT,SKU-1,\(site),,3,,11/22/2026 08:00,\nTRAILER,1\n")
+            let link = "movements_\(site)_202611220900.csv"
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(link).path, withDestinationPath: "/etc/hostname")
+            let subfolder = "movements_\(site)_202611221000.csv"
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(subfolder), withIntermediateDirectories: false)
+            let backslashed = "movements_\(site)\\x_202611221100.csv"
+            try inbox.drop("legacy_wms", backslashed, Self.legacyHeader + "TRAILER,0\n")
+            let hidden = ".movements_\(site)_202611221200.csv"
+            try inbox.drop("legacy_wms", hidden, Self.legacyHeader + "TRAILER,0\n")
+
+            try inbox.poll()
+            #expect(try inbox.manifest(good) == ["published"])
+            for (name, expected) in [(link, "a symbolic link"), (subfolder, "a folder"), (backslashed, "refusing path component"),
+                                     (hidden, "refusing path component")] {
+                #expect(try inbox.manifest(name) == ["quarantined"], "\(name)")
+                let reason = try inbox.deadLetterReason(for: "legacy_wms/\(name)")
+                #expect(reason?.contains("refused without reading") == true && reason?.contains(expected) == true, "\(name): \(String(describing: reason))")
+            }
+            let db = try TestStack.database()
+            let read = try db.execute("SELECT coalesce(length(content), 0)::text FROM platform.file_manifest WHERE file_name = $1", [.text(link)]).scalar
+            #expect(read == "0", "the link's target was read: \(String(describing: read)) bytes stored")
+            let published = try inbox.records(inbox.legacyTopic, atLeast: 1)
+            #expect(published.count == 1 && published.allSatisfy { $0["file"] == .string(good) }, "\(published)")
+
+            try inbox.poll()
+            #expect(try inbox.manifest(link) == ["quarantined"], "seen again, a refused entry is not recorded again")
+        }
+
         static let legacyHeader = "movement_id,movement_type,sku,site_code,lot,cases,lbs,occurred_at,reference\n"
         static let adjustmentsHeader = "adjustment_id,sku,location_id,lot_code,delta_cases,reason,approved_by,effective_date,notes\n"
 
