@@ -41,11 +41,13 @@ let package = Package(
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
 
         // Layers over the C libraries: Swift values in, Swift values and errors out.
-        .target(name: "FoodbankKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+        // Secrets from the environment: a variable or the file its _FILE variable names.
+        .target(name: "FoodbankEnvironment"),
+        .target(name: "FoodbankKafka", dependencies: ["CRdKafka", "FoodbankEnvironment", .product(name: "Logging", package: "swift-log")],
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", localLibraryPath])]),
-        .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", "FoodbankEnvironment", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FoodbankJSON", dependencies: ["CJansson"]),
-        .target(name: "FoodbankSFTP", dependencies: ["CLibSSH2"]),
+        .target(name: "FoodbankSFTP", dependencies: ["CLibSSH2", "FoodbankEnvironment"]),
         // The two CSV feeds: definitions, parsing, and the manifest rules for re-delivered and corrected files.
         .target(name: "FoodbankFeeds", dependencies: [
             "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankSFTP",
@@ -82,6 +84,7 @@ let package = Package(
 
         // Change data capture from the source databases: Debezium's envelope, wal2json decoding, slots.
         .target(name: "FoodbankCDC", dependencies: [
+            "FoodbankEnvironment",
             "FoodbankCalendar", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -118,8 +121,8 @@ let package = Package(
 
         // Executables: thin wiring.
         .executableTarget(name: "foodbank-ctl", dependencies: [
-            "FoodbankCanonical", "FoodbankKafka", "FoodbankMetrics", "FoodbankOperations", "FoodbankOracle", "FoodbankPostgres", "FoodbankSFTP", "FoodbankTopics",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FoodbankCanonical", "FoodbankEnvironment", "FoodbankKafka", "FoodbankMetrics", "FoodbankOperations", "FoodbankOracle", "FoodbankPostgres",
+            "FoodbankSFTP", "FoodbankTopics", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The exactly-once self-check and the benchmarks of the Kafka layer and of normalize and dedupe.
@@ -137,6 +140,7 @@ let package = Package(
         .testTarget(name: "FoodbankOracleTests", dependencies: [
             "FoodbankOracle", "FoodbankHistories", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "FoodbankEnvironmentTests", dependencies: ["FoodbankEnvironment"]),
         .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankJSON"]),
         .executableTarget(name: "cdc", dependencies: [
             "FoodbankCDC", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",

@@ -1,3 +1,4 @@
+import FoodbankEnvironment
 import Foundation
 
 /// Where the source databases are. The template's `{db}` is replaced by each database name.
@@ -8,8 +9,8 @@ public enum CDCConfiguration {
     public static let databases = ["warehouse", "donations", "agency", "fulfillment"]
 
     public static func sourceURL(for database: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        guard let template = environment[sourceURLTemplateVariable], template.contains("{db}") else {
-            throw CDCConfigurationError(message: "\(sourceURLTemplateVariable) is not set or has no {db}: e.g. postgresql://foodbank@127.0.0.1:15432/{db}")
+        guard let template = try SecretVariable.value(sourceURLTemplateVariable, in: environment), template.contains("{db}") else {
+            throw CDCConfigurationError(message: "\(sourceURLTemplateVariable) (or its \(SecretVariable.fileSuffix)) is not set or has no {db}: e.g. postgresql://foodbank@127.0.0.1:15432/{db}")
         }
         return template.replacingOccurrences(of: "{db}", with: database)
     }

@@ -1,3 +1,4 @@
+import FoodbankEnvironment
 import Foundation
 
 /// How to reach the Kafka cluster, shared by every client of a process.
@@ -21,7 +22,9 @@ public struct KafkaConfiguration: Sendable, Equatable {
     /// Prefix of pass-through properties: `KAFKA_PROPERTY_SASL_PASSWORD=...` sets `sasl.password`.
     public static let propertyPrefix = "KAFKA_PROPERTY_"
 
-    /// Reads ``bootstrapVariable`` and every ``propertyPrefix`` variable.
+    /// Reads ``bootstrapVariable`` and every ``propertyPrefix`` variable. A secret property may come
+    /// from a file instead: `KAFKA_PROPERTY_SASL_PASSWORD_FILE=/run/secrets/kafka` (a property whose
+    /// name holds "private" keeps its own `.file` meaning, as librdkafka's key-file properties do).
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment, clientID: String
     ) throws -> KafkaConfiguration {
@@ -29,11 +32,24 @@ public struct KafkaConfiguration: Sendable, Equatable {
             throw KafkaError.configuration("\(bootstrapVariable) is not set: name the brokers, e.g. 127.0.0.1:19092")
         }
         var properties: [String: String] = [:]
-        for (name, value) in environment where name.hasPrefix(propertyPrefix) {
-            let key = name.dropFirst(propertyPrefix.count).lowercased().replacingOccurrences(of: "_", with: ".")
-            properties[key] = value
+        for name in environment.keys where name.hasPrefix(propertyPrefix) {
+            var variable = name
+            if name.hasSuffix(SecretVariable.fileSuffix), case let base = String(name.dropLast(SecretVariable.fileSuffix.count)),
+               isSecret(propertyKey(base)), !propertyKey(base).contains("private") {
+                variable = base
+            }
+            do {
+                properties[propertyKey(variable)] = try SecretVariable.value(variable, in: environment)
+            } catch {
+                throw KafkaError.configuration("\(error)")
+            }
         }
         return KafkaConfiguration(bootstrapServers: servers, clientID: clientID, properties: properties)
+    }
+
+    /// `KAFKA_PROPERTY_SASL_PASSWORD` is `sasl.password`.
+    static func propertyKey(_ variable: String) -> String {
+        variable.dropFirst(propertyPrefix.count).lowercased().replacingOccurrences(of: "_", with: ".")
     }
 
     /// Property names whose values are secrets.

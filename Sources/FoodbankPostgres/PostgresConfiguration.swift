@@ -1,14 +1,20 @@
+import FoodbankEnvironment
 import Foundation
 
-/// Where the reporting database is. The URL (with its password) comes from the environment only.
+/// Where the reporting database is. The URL (with its password) comes from the environment only:
+/// the variable, or the file `<variable>_FILE` names.
 public enum PostgresConfiguration {
     /// `postgresql://user:password@host:port/reporting`
     public static let urlVariable = "FOODBANK_DATABASE_URL"
 
     public static func url(from environment: [String: String] = ProcessInfo.processInfo.environment,
                            variable: String = urlVariable) throws -> String {
-        guard let url = environment[variable], !url.isEmpty else {
-            throw PostgresError(sqlState: nil, message: "\(variable) is not set: give the database URL, e.g. postgresql://foodbank@127.0.0.1:15432/reporting",
+        let secret: String?
+        do { secret = try SecretVariable.value(variable, in: environment) } catch {
+            throw PostgresError(sqlState: nil, message: "\(error)", context: "reading configuration", isConnectionFailure: false)
+        }
+        guard let url = secret else {
+            throw PostgresError(sqlState: nil, message: "\(variable) (or \(variable)\(SecretVariable.fileSuffix)) is not set: give the database URL, e.g. postgresql://foodbank@127.0.0.1:15432/reporting",
                                 context: "reading configuration", isConnectionFailure: false)
         }
         return url

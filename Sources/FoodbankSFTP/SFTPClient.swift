@@ -1,4 +1,5 @@
 import CLibSSH2
+import FoodbankEnvironment
 import Foundation
 
 /// A blocking SFTP client over libssh2, confined to one inbox: every path it accepts is a plain
@@ -39,7 +40,7 @@ public final class SFTPClient: @unchecked Sendable {
                                 + "(the server's key as `ssh-keygen -lf` prints it, SHA256:...), and \(portVariable) (default 22)")
             }
             return Configuration(host: host, port: Int(env[portVariable] ?? "22") ?? 22, user: user, privateKeyFile: key,
-                                 passphrase: env[passphraseVariable], hostKeySHA256: hostKey)
+                                 passphrase: try SecretVariable.value(passphraseVariable, in: env), hostKeySHA256: hostKey)
         }
     }
 

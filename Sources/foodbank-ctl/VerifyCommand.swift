@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoodbankEnvironment
 import FoodbankOracle
 import FoodbankPostgres
 import FoodbankSFTP
@@ -27,7 +28,8 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let template = Self.sourceTemplateVariables.lazy.compactMap({ environment[$0] }).first, template.contains("{db}") else {
+        guard let template = try Self.sourceTemplateVariables.compactMap({ try SecretVariable.value($0, in: environment) }).first,
+              template.contains("{db}") else {
             throw ValidationError("set FOODBANK_SOURCE_DATABASE_URL_TEMPLATE (or FOODBANK_VERIFY_SOURCE_DATABASE_URL_TEMPLATE), with {db}")
         }
         let first = from ?? Self.yesterday()

@@ -1,4 +1,5 @@
 @testable import FoodbankKafka
+import Foundation
 import Testing
 
 @Suite struct KafkaConfigurationTests {
@@ -13,6 +14,23 @@ import Testing
         #expect(config.bootstrapServers == "b1:9093,b2:9093")
         #expect(config.clientID == "normalize")
         #expect(config.properties == ["security.protocol": "SASL_SSL", "sasl.mechanisms": "SCRAM-SHA-512", "sasl.password": "hunter2"])
+    }
+
+    @Test func aSecretPropertyMayComeFromAFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-secret-\(UUID().uuidString)")
+        try Data("from-file\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let config = try KafkaConfiguration.fromEnvironment([
+            "KAFKA_BOOTSTRAP_SERVERS": "b1:9093", "KAFKA_PROPERTY_SASL_PASSWORD_FILE": file.path,
+            "KAFKA_PROPERTY_SASL_OAUTHBEARER_ASSERTION_PRIVATE_KEY_FILE": "/run/secrets/key.pem",
+        ], clientID: "t")
+        #expect(config.properties["sasl.password"] == "from-file")
+        #expect(config.properties["sasl.password.file"] == nil)
+        #expect(config.properties["sasl.oauthbearer.assertion.private.key.file"] == "/run/secrets/key.pem", "librdkafka's own key-file property stays a path")
+        #expect(throws: KafkaError.self) {
+            try KafkaConfiguration.fromEnvironment(["KAFKA_BOOTSTRAP_SERVERS": "b1:9093", "KAFKA_PROPERTY_SASL_PASSWORD": "x",
+                                                    "KAFKA_PROPERTY_SASL_PASSWORD_FILE": file.path], clientID: "t")
+        }
     }
 
     @Test func missingBrokersIsAClearConfigurationError() {
