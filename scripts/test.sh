@@ -13,4 +13,10 @@ swift build --build-tests
 BIN=$(swift build --show-bin-path)
 "$BIN/foodbank-ctl" migrate
 "$BIN/foodbank-ctl" topics apply --replication-factor 1 >/dev/null
-swift test --skip-build "$@"
+# Every log of the run in one folder (the tests write their child processes' logs to TMPDIR), so that
+# afterwards no stack secret may appear in any of them, whatever the suite's outcome.
+SUITE_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/foodbank-suite.XXXXXX")
+status=0
+TMPDIR="$SUITE_LOGS" swift test --skip-build "$@" 2>&1 | tee "$SUITE_LOGS/swift-test.log" || status=$?
+scripts/check-logs-for-secrets.sh --self-check "$SUITE_LOGS" "$PWD/.local/stack/logs" || status=1
+exit "$status"
