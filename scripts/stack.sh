@@ -52,6 +52,22 @@ pg_password() {
   cat "$STACK/secrets/pg_password"
 }
 
+# A local certificate authority and a server certificate for 127.0.0.1 and localhost, so that clients
+# can connect with sslmode=verify-full (FOODBANK_PG_CA_FILE names the CA). Made once, kept.
+make_pg_certificates() {
+  local tls="$STACK/tls"
+  [ -f "$tls/server.crt" ] && return 0
+  mkdir -p "$tls"; chmod 700 "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj "/CN=foodbank local CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+  chmod 644 "$tls/ca.crt"
+}
+
 start_postgres() {
   local data="$STACK/pg/data" sock="$STACK/pg/run"
   if [ -f "$data/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -81,6 +97,12 @@ timezone = 'UTC'
 EOF
     echo "host replication foodbank 127.0.0.1/32 scram-sha-256" >> "$data/pg_hba.conf"
   fi
+  # TLS on every start (an older data folder gains it too): the server's key readable by postgres only.
+  make_pg_certificates
+  install -o postgres -m 600 "$STACK/tls/server.key" "$data/server.key"
+  install -o postgres -m 644 "$STACK/tls/server.crt" "$data/server.crt"
+  printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" > "$data/tls.conf"; chown postgres "$data/tls.conf"
+  grep -q "include_if_exists = 'tls.conf'" "$data/postgresql.conf" || echo "include_if_exists = 'tls.conf'" >> "$data/postgresql.conf"
   mkdir -p "$sock"; chown postgres "$sock"
   touch "$STACK/logs/postgres.log"; chown postgres "$STACK/logs/postgres.log"
   as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STACK/logs/postgres.log" -w start >/dev/null
@@ -163,6 +185,7 @@ FOODBANK_SFTP_INBOX=$STACK/sftp/chroot/inbox
 FOODBANK_TANSU_BIN=$(tansu_bin)
 FOODBANK_KAFKA_PID_FILE=$STACK/kafka.pid
 FOODBANK_PG_DATA=$STACK/pg/data
+FOODBANK_PG_CA_FILE=$STACK/tls/ca.crt
 EOF
   chmod 600 "$STACK/env"
 }

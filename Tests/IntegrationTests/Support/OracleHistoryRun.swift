@@ -165,7 +165,7 @@ final class OracleHistoryRun {
     func cleanUp() {
         stopAll()
         // FOODBANK_HISTORY_KEEP=1 keeps the databases, to look at a failure (the next run drops them).
-        guard ProcessInfo.processInfo.environment["FOODBANK_HISTORY_KEEP"] != "1" else { return print("kept \(deployment.reportingURL)") }
+        guard ProcessInfo.processInfo.environment["FOODBANK_HISTORY_KEEP"] != "1" else { return print("kept \(PostgresConfiguration.redact(deployment.reportingURL))") }
         deployment.drop()
         try? FileManager.default.removeItem(at: inbox)
     }
