@@ -46,7 +46,7 @@ extension Integration {
                   + "kills=\(run.kills.count) differences=\(differences.count)")
             let stopped = run.processes.values.joined().filter { !$0.isRunning }.map { "\($0.name):\n\($0.logTail)" }
             #expect(stopped.isEmpty, "a stage stopped:\n\(stopped.joined(separator: "\n"))")
-            #expect(differences.isEmpty, "\(differences.count) differences, e.g.\n\(differences.prefix(25).joined(separator: "\n"))\n\(run.report)")
+            #expect(differences.isEmpty, "\(differences.count) differences, e.g.\n\(differences.prefix(25).joined(separator: "\n"))\n\(run.report)\n\(differences.isEmpty ? "" : run.trace(differences: differences))")
         }
     }
 }
