@@ -123,7 +123,9 @@ extension Integration {
             let rebuilt = try eventually(timeout: .seconds(240), every: .seconds(2)) {
                 try run.onHand() == onHand && run.openFindings() == findings && run.ledgerRows() == ledger
             }
-            let after = "\(try run.onHand().count) positions (\(onHand.count) before), \(try run.ledgerRows()) ledger rows (\(ledger) before), findings \(try run.openFindings().count) (\(findings.count) before)"
+            let findingsAfter = try run.openFindings()
+            let after = "\(try run.onHand().count) positions (\(onHand.count) before), \(try run.ledgerRows()) ledger rows (\(ledger) before), findings \(findingsAfter.count) (\(findings.count) before); "
+                + "findings only after: \(Set(findingsAfter).subtracting(findings).sorted()), only before: \(Set(findings).subtracting(findingsAfter).sorted())"
             #expect(rebuilt, "after the replay: \(after)\nreconcile:\n\(stages["reconcile"]!.logTail)")
             let oldest = try TestStack.database().execute("SELECT extract(epoch FROM min(applied_at))::float8::text AS t FROM ops.inventory_movements WHERE sku LIKE $1",
                                                           [.text("\(run.skuPrefix)-%")]).scalar.flatMap(Double.init) ?? 0
