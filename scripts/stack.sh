@@ -128,20 +128,39 @@ create_databases() {
 # The feed account sees nothing but the inbox: sshd chroots it (ChrootDirectory) to a folder holding
 # only the inbox, away from the server's keys. sshd requires the chroot and every folder above it to be
 # owned by root and writable by nobody else, so this needs a root sshd (the user running the stack is
-# root on these machines); as any other user the stack refuses to start the SFTP server.
+# root on these machines); as any other user the stack refuses to start the SFTP server. A checkout
+# below a folder that breaks the rule (a clone under /tmp, which anyone may write) gets its chroot
+# in /var/lib/foodbank-local-sftp instead; $STACK/sftp/jail names the one in use.
+chroot_allowed() {
+  local folder="$1"
+  while [ "$folder" != "/" ]; do
+    [ "$(stat -c %u "$folder")" -eq 0 ] && [ $(( 0$(stat -c %a "$folder") & 022 )) -eq 0 ] || return 1
+    folder=$(dirname "$folder")
+  done
+}
+
+sftp_jail() {
+  if [ -f "$STACK/sftp/jail" ]; then cat "$STACK/sftp/jail"; return; fi
+  mkdir -p "$STACK/sftp"
+  local jail="$STACK/sftp/chroot"
+  mkdir -p "$jail"; chown root:root "$jail"; chmod 755 "$jail"
+  if ! chroot_allowed "$jail"; then
+    rmdir "$jail"
+    jail="/var/lib/foodbank-local-sftp/$(printf '%s' "$STACK" | sha256sum | cut -c1-16)/chroot"
+    mkdir -p "$jail"; chown root:root "$jail" "$(dirname "$jail")" /var/lib/foodbank-local-sftp; chmod 755 "$jail" "$(dirname "$jail")"
+    chroot_allowed "$jail" || die "sftp: no folder for the chroot: $jail and the folders above it must be owned by root and writable by nobody else"
+  fi
+  echo "$jail" > "$STACK/sftp/jail"
+  echo "$jail"
+}
+
 start_sftp() {
-  local dir="$STACK/sftp" pidfile="$STACK/sftp/sshd.pid" jail="$STACK/sftp/chroot"
+  local dir="$STACK/sftp" pidfile="$STACK/sftp/sshd.pid" jail
   if pid_alive "$pidfile"; then log "sftp already running on $FB_SFTP_PORT"; return; fi
   claim_port "$FB_SFTP_PORT" sftp FB_SFTP_PORT
   [ "$(id -u)" -eq 0 ] || die "sftp: confining the feed account to the inbox (ChrootDirectory) needs a root sshd; run the stack as root"
+  jail=$(sftp_jail)
   mkdir -p "$jail/inbox/legacy_wms" "$jail/inbox/adjustments" "$STACK/logs"
-  chown root:root "$jail" && chmod 755 "$jail"
-  local folder="$jail"
-  while [ "$folder" != "/" ]; do
-    [ "$(stat -c %u "$folder")" -eq 0 ] && [ $(( 0$(stat -c %a "$folder") & 022 )) -eq 0 ] \
-      || die "sftp: $folder must be owned by root and writable by nobody else (sshd's rule for a chroot)"
-    folder=$(dirname "$folder")
-  done
   [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
   [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/client_ed25519"
   install -m 600 "$dir/client_ed25519.pub" "$dir/authorized_keys"
@@ -181,7 +200,7 @@ FOODBANK_SFTP_PORT=$FB_SFTP_PORT
 FOODBANK_SFTP_USER=$(id -un)
 FOODBANK_SFTP_KEY_FILE=$STACK/sftp/client_ed25519
 FOODBANK_SFTP_HOST_KEY_SHA256=$(ssh-keygen -lf "$STACK/sftp/host_ed25519.pub" | awk '{print $2}')
-FOODBANK_SFTP_INBOX=$STACK/sftp/chroot/inbox
+FOODBANK_SFTP_INBOX=$(cat "$STACK/sftp/jail" 2>/dev/null || echo "$STACK/sftp/chroot")/inbox
 FOODBANK_TANSU_BIN=$(tansu_bin)
 FOODBANK_KAFKA_PID_FILE=$STACK/kafka.pid
 FOODBANK_PG_DATA=$STACK/pg/data
@@ -216,6 +235,6 @@ case "${1:-}" in
   stop) stop_all ;;
   status) status ;;
   env) write_env; cat "$STACK/env" ;;
-  reset) stop_all; rm -rf "$STACK"; log "stack state removed" ;;
+  reset) stop_all; [ -f "$STACK/sftp/jail" ] && rm -rf "$(dirname "$(cat "$STACK/sftp/jail")")"/chroot; rm -rf "$STACK"; log "stack state removed" ;;
   *) echo "usage: $0 start|stop|status|env|reset" >&2; exit 2 ;;
 esac
