@@ -15,7 +15,13 @@ secrets=()
 patterns=$(mktemp); trap 'rm -f "$patterns"' EXIT
 printf '%s\n' "${secrets[@]}" > "$patterns"
 
-leaks() { grep -rlF -f "$patterns" -- "$@" 2>/dev/null || true; }
+# grep's 1 is "no match"; anything above (a folder that is not there, an unreadable file) would make
+# the search prove nothing, so it fails the check.
+leaks() {
+  local status=0
+  grep -rlF -f "$patterns" -- "$@" || status=$?
+  [ "$status" -le 1 ] || { echo "check-logs-for-secrets: could not search $* (grep exit $status)" >&2; exit 2; }
+}
 
 if [ "${1:-}" = "--self-check" ]; then
   shift

@@ -141,13 +141,12 @@ chroot_allowed() {
 
 sftp_jail() {
   if [ -f "$STACK/sftp/jail" ]; then cat "$STACK/sftp/jail"; return; fi
-  mkdir -p "$STACK/sftp"
   local jail="$STACK/sftp/chroot"
   mkdir -p "$jail"; chown root:root "$jail"; chmod 755 "$jail"
   if ! chroot_allowed "$jail"; then
     rmdir "$jail"
     jail="/var/lib/foodbank-local-sftp/$(printf '%s' "$STACK" | sha256sum | cut -c1-16)/chroot"
-    mkdir -p "$jail"; chown root:root "$jail" "$(dirname "$jail")" /var/lib/foodbank-local-sftp; chmod 755 "$jail" "$(dirname "$jail")"
+    mkdir -p "$jail"; chown root:root "$jail" "$(dirname "$jail")" /var/lib/foodbank-local-sftp; chmod 755 "$jail" "$(dirname "$jail")" /var/lib/foodbank-local-sftp
     chroot_allowed "$jail" || die "sftp: no folder for the chroot: $jail and the folders above it must be owned by root and writable by nobody else"
   fi
   echo "$jail" > "$STACK/sftp/jail"
@@ -235,6 +234,6 @@ case "${1:-}" in
   stop) stop_all ;;
   status) status ;;
   env) write_env; cat "$STACK/env" ;;
-  reset) stop_all; [ -f "$STACK/sftp/jail" ] && rm -rf "$(dirname "$(cat "$STACK/sftp/jail")")"/chroot; rm -rf "$STACK"; log "stack state removed" ;;
+  reset) stop_all; [ -f "$STACK/sftp/jail" ] && rm -rf "$(cat "$STACK/sftp/jail")"; rm -rf "$STACK"; log "stack state removed" ;;
   *) echo "usage: $0 start|stop|status|env|reset" >&2; exit 2 ;;
 esac
