@@ -10,12 +10,17 @@ public enum LedgerFold {
         public var states: [String: [String: HolderState]] = [:]
         /// Rows whose counted legs changed.
         public var recounted: [String: Recount] = [:]
+
+        /// Every leg a recounted row counted before or counts now: what the batch moves.
+        public var touchedLegs: [LedgerLeg] { recounted.values.flatMap(\.legs) }
     }
 
     /// What a row counted before the batch, and what it counts now.
     public struct Recount: Equatable, Sendable {
         public var before: [LedgerLeg]
         public var after: [LedgerLeg]
+
+        public var legs: [LedgerLeg] { before + after }
     }
 
     /// - Parameter stored: every holder's state of each row the batch names (absent: never seen).

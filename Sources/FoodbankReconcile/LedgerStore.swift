@@ -21,7 +21,7 @@ enum LedgerStore {
         try write(result.states, db)
         guard !result.recounted.isEmpty else { return [] }
         try recount(result.recounted, db)
-        return Set(result.recounted.values.flatMap { ($0.before + $0.after).map(\.positionKey) })
+        return Set(result.touchedLegs.map(\.positionKey))
     }
 
     /// Rows are locked by id, in one order, so instances whose partitions share a row (its versions
@@ -82,7 +82,7 @@ enum LedgerStore {
         try moveBalances(rowIDs.flatMap { rowID -> [(LedgerLeg, removed: Bool)] in
             recounted[rowID]!.before.map { ($0, true) } + recounted[rowID]!.after.map { ($0, false) }
         }, db)
-        let dates = Set(recounted.values.flatMap { ($0.before + $0.after).map(\.businessDate) }).sorted()
+        let dates = Set(recounted.values.flatMap(\.legs).map(\.businessDate)).sorted()
         _ = try db.insertRows(into: "ops.ledger_changed_dates", columns: ["business_date"], rows: dates.map { [.text($0)] }, suffix: """
             ON CONFLICT (business_date) DO UPDATE SET changed_at = clock_timestamp()
             """)
@@ -124,5 +124,5 @@ enum LedgerStore {
             """, [.text(JSONValue.array(removed.map { .array($0.map(JSONValue.string)) }).encodedString())])
     }
 
-    private static func jsonList(_ texts: [String]) -> String { JSONValue.array(texts.map(JSONValue.string)).encodedString() }
+    static func jsonList(_ texts: [String]) -> String { JSONValue.array(texts.map(JSONValue.string)).encodedString() }
 }

@@ -10,7 +10,7 @@ public enum ReconcileStore {
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
         let fold = try LedgerStore.fold(plan.versions, db)
-        try lockWeights(of: Set(plan.items.keys).union(fold.recounted.values.flatMap { ($0.before + $0.after).map(\.sku) }), db)
+        try lockWeights(of: Set(plan.items.keys).union(fold.touchedLegs.map(\.sku)), db)
         let reweighed = try applyItems(Array(plan.items.values), db)
         let moved = try LedgerStore.write(fold, db)
         try recomputeWeights(of: reweighed, db)
@@ -37,7 +37,7 @@ public enum ReconcileStore {
             WHERE (sku, location_id, lot_code) IN (SELECT p->>0, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)
                OR sku IN (SELECT jsonb_array_elements_text($2::jsonb))
             ORDER BY sku, location_id, lot_code
-            """, [.text(positionList.encodedString()), .text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])
+            """, [.text(positionList.encodedString()), .text(LedgerStore.jsonList(skus))])
         return (0..<result.count).map { row in
             InventoryBalance(sku: result.value(row, "sku")!, locationID: result.value(row, "location_id")!, lotCode: result.value(row, "lot_code")!,
                              onHandCases: Decimal(string: result.value(row, "cases")!) ?? 0, onHandLbs: Decimal(string: result.value(row, "lbs")!) ?? 0,
@@ -77,7 +77,7 @@ public enum ReconcileStore {
                   WHERE m.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
                   GROUP BY m.sku, m.location_id, m.lot_code) s
             WHERE h.sku = s.sku AND h.location_id = s.location_id AND h.lot_code = s.lot_code
-            """, [.text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])
+            """, [.text(LedgerStore.jsonList(skus))])
     }
 
     static func applyFreshness(_ freshness: [String: Date], _ db: PostgresConnection) throws {
@@ -92,7 +92,7 @@ public enum ReconcileStore {
     /// The unit weight of each sku that has a live item; absent: it weighs 0.
     private static func weights(of skus: [String], _ db: PostgresConnection) throws -> [String: String] {
         let result = try db.execute("SELECT sku, unit_weight_lbs::text AS w FROM ops.items WHERE NOT deleted AND sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                    [.text(JSONValue.array(skus.map(JSONValue.string)).encodedString())])
+                                    [.text(LedgerStore.jsonList(skus))])
         var weights: [String: String] = [:]
         for row in 0..<result.count { weights[result.value(row, "sku")!] = result.value(row, "w") }
         return weights

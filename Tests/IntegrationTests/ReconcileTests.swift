@@ -98,12 +98,15 @@ extension Integration {
             }
             // The item master arrives last: pounds of movements without their own weight follow it.
             let items = try names.name("foodbank.cdc.warehouse.wms.items")
-            for sku in 0..<30 {
+            /// One change of this run's item master: a delete carries the row as its before.
+            func item(_ sku: Int, _ weight: String, op: String, lsn: Int64) throws {
                 let row = JSONValue.object(["sku": .string("SKU-\(tag)-\(sku)"), "description": .string("item"), "category": .string("dry_goods"),
-                                            "unit_weight_lbs": .string("2.500"), "perishable": .bool(false), "active": .bool(true)])
-                try producer.send(KafkaRecord(topic: items, key: nil, value: JSONValue.object(["op": .string("r"), "before": .null, "after": row,
-                                                                                               "source": .object(["lsn": .int(1), "txId": .int(1)])]).encoded()))
+                                            "unit_weight_lbs": .string(weight), "perishable": .bool(false), "active": .bool(true)])
+                try producer.send(KafkaRecord(topic: items, key: nil, value: JSONValue.object([
+                    "op": .string(op), "before": op == "d" ? row : .null, "after": op == "d" ? .null : row,
+                    "source": .object(["lsn": .int(lsn), "txId": .int(lsn)])]).encoded()))
             }
+            for sku in 0..<30 { try item(sku, "2.500", op: "r", lsn: 1) }
             try producer.flush()
             let complete = try eventually(timeout: .seconds(120)) { try applied() == legs }
             let count = try applied()
@@ -137,13 +140,6 @@ extension Integration {
             /// away what it adds now, 0) and a zero adjustment giving its own weight arrives (no cases,
             /// no pounds). Pounds per sku must equal the final rows at the final weights, computed here.
             func weightsChangeAfterTheMovements() throws {
-                func item(_ sku: Int, _ weight: String, op: String, lsn: Int64) throws {
-                    let row = JSONValue.object(["sku": .string("SKU-\(tag)-\(sku)"), "description": .string("item"), "category": .string("dry_goods"),
-                                                "unit_weight_lbs": .string(weight), "perishable": .bool(false), "active": .bool(true)])
-                    try producer.send(KafkaRecord(topic: items, key: nil, value: JSONValue.object([
-                        "op": .string(op), "before": op == "d" ? row : .null, "after": op == "d" ? .null : row,
-                        "source": .object(["lsn": .int(lsn), "txId": .int(lsn)])]).encoded()))
-                }
                 try item(0, "4.000", op: "u", lsn: 2)
                 try item(1, "2.500", op: "d", lsn: 3)
                 try item(2, "2.500", op: "d", lsn: 4)
