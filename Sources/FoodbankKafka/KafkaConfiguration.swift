@@ -33,11 +33,7 @@ public struct KafkaConfiguration: Sendable, Equatable {
         }
         var properties: [String: String] = [:]
         for name in environment.keys where name.hasPrefix(propertyPrefix) {
-            var variable = name
-            if name.hasSuffix(SecretVariable.fileSuffix), case let base = String(name.dropLast(SecretVariable.fileSuffix.count)),
-               isSecret(propertyKey(base)), !propertyKey(base).contains("private") {
-                variable = base
-            }
+            let variable = secretVariable(filedAs: name) ?? name
             do {
                 properties[propertyKey(variable)] = try SecretVariable.value(variable, in: environment)
             } catch {
@@ -45,6 +41,15 @@ public struct KafkaConfiguration: Sendable, Equatable {
             }
         }
         return KafkaConfiguration(bootstrapServers: servers, clientID: clientID, properties: properties)
+    }
+
+    /// The secret property variable whose file `name` names (`KAFKA_PROPERTY_SASL_PASSWORD` for
+    /// `KAFKA_PROPERTY_SASL_PASSWORD_FILE`), or nil when `name` is a property of its own.
+    static func secretVariable(filedAs name: String) -> String? {
+        guard name.hasSuffix(SecretVariable.fileSuffix) else { return nil }
+        let base = String(name.dropLast(SecretVariable.fileSuffix.count))
+        let key = propertyKey(base)
+        return isSecret(key) && !key.contains("private") ? base : nil
     }
 
     /// `KAFKA_PROPERTY_SASL_PASSWORD` is `sasl.password`.
