@@ -12,6 +12,8 @@ public struct ReconcilePlan: Equatable, Sendable {
     public var freshness: [String: Date] = [:]
     public var rejected: [(index: Int, reason: String)] = []
 
+    public init() {}
+
     public static func == (a: ReconcilePlan, b: ReconcilePlan) -> Bool {
         a.versions == b.versions && a.items == b.items && a.freshness == b.freshness && a.rejected.map(\.index) == b.rejected.map(\.index)
     }

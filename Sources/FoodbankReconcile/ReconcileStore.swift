@@ -66,17 +66,18 @@ public enum ReconcileStore {
         return Set(before.keys).union(after.keys).filter { after[$0] != before[$0] }.sorted()
     }
 
-    /// An item whose weight changed: its positions' pounds again from the ledger (movements that
-    /// arrived before their item counted 0 lbs for the derived part; a deleted item weighs 0).
+    /// An item whose weight changed: every position of it gets its pounds again from the ledger
+    /// (movements that arrived before their item counted 0 lbs for the derived part; a deleted item
+    /// weighs 0). A position whose last legs left in this batch holds 0 lbs, not what removing them
+    /// at the new weight left behind: every position of the sku is recomputed, with legs or not.
     static func recomputeWeights(of skus: [String], _ db: PostgresConnection) throws {
         guard !skus.isEmpty else { return }
         try db.execute("""
-            UPDATE ops.inventory_on_hand h SET on_hand_lbs = s.lbs, updated_at = now()
-            FROM (SELECT m.sku, m.location_id, m.lot_code, sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0))) AS lbs
-                  FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
-                  WHERE m.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
-                  GROUP BY m.sku, m.location_id, m.lot_code) s
-            WHERE h.sku = s.sku AND h.location_id = s.location_id AND h.lot_code = s.lot_code
+            UPDATE ops.inventory_on_hand h SET updated_at = now(), on_hand_lbs = coalesce((
+                SELECT sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0)))
+                FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
+                WHERE m.sku = h.sku AND m.location_id = h.location_id AND m.lot_code = h.lot_code), 0)
+            WHERE h.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
             """, [.text(LedgerStore.jsonList(skus))])
     }
 

@@ -96,10 +96,14 @@ extension Integration {
             let refused = try runCapturing(ctl, ["replay", "--stages", "reconcile", "--to-earliest"] + fleet, environment: TestStack.environment)
             #expect(refused.status != 0 && refused.output.contains("live member"), "replay of a running group: \(refused.output)")
 
-            // Quiet fleet: the tables to reproduce.
-            let quiet = try eventually(timeout: .seconds(120), every: .seconds(1)) { try Fleet.stages.allSatisfy { try lag($0) == 0 } }
+            // Quiet fleet: the tables to reproduce. A shipment still in its grace period would open its
+            // finding later, so quiet also means dq has decided every shipment.
+            let quiet = try eventually(timeout: .seconds(120), every: .seconds(1)) {
+                try Fleet.stages.allSatisfy { try lag($0) == 0 } && run.undecidedShipments() == 0
+            }
             let lags = try Fleet.stages.map { "\($0) \(try lag($0))" }
-            try #require(quiet, "the fleet did not catch up: \(lags)")
+            let undecided = try run.undecidedShipments()
+            try #require(quiet, "the fleet did not catch up: \(lags), undecided shipments \(undecided)")
             let onHand = try run.onHand()
             let findings = try run.openFindings()
             let ledger = try run.ledgerRows()

@@ -114,6 +114,13 @@ struct QualityChainRun {
         return (0..<rows.count).map { rows.value($0, "finding")! }
     }
 
+    /// Shipments of this run that dq has not decided yet: waiting out their grace period, neither
+    /// complete nor opened as orphaned. Until there are none, the open findings can still grow.
+    func undecidedShipments() throws -> Int {
+        Int(try TestStack.database().execute("SELECT count(*) FROM dq.shipments WHERE pending AND shipment_id LIKE $1",
+                                             [.text("%\(simulatorTag)%")]).scalar ?? "") ?? -1
+    }
+
     /// The port a stage serves its metrics on (it logs it when it starts).
     static func metricsPort(_ process: ChildProcess) -> Int? {
         guard let range = process.log.range(of: #"port=\d+"#, options: .regularExpression) else { return nil }
