@@ -68,6 +68,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     private var db: PostgresConnection?
     /// What this instance believes is stored for each partition it owns (nil: no row yet).
     private var owned: [TopicPartition: Int64?] = [:]
+    private var idlePositions = IdlePositions()
 
     public convenience init(kafka: KafkaConfiguration, databaseURL: String, configuration: Configuration, logger: Logger, handler: @escaping Handler) {
         self.init(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
@@ -107,6 +108,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
                 if idleProbe.isDue() { try storeIdlePositions(consumer) }
                 continue
             }
+            idlePositions.forget()
             // Partitions moved while the batch was collected: drop it and read every owned partition
             // again from its stored offset (records fetched after the assignment were in the batch).
             guard consumer.rebalanceGeneration == generation else {
@@ -172,12 +174,14 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
 
     /// An idle consumer's position can be past the stored offset: it skipped transaction markers
     /// (and records of aborted transactions) that no batch contains. Storing it lets the group's lag
-    /// return to zero once it has caught up. Safe because every batch this loop returned was either
-    /// committed or followed by a re-seek to the stored offsets: nothing else lies in between.
+    /// return to zero once it has caught up. Every batch this loop returned was either committed or
+    /// followed by a re-seek to the stored offsets; ``IdlePositions`` keeps a position read before
+    /// a re-seek took effect from being stored.
     private func storeIdlePositions(_ consumer: KafkaConsumer) throws {
         guard let db else { return }
         let owned = self.owned
-        let ahead = try consumer.positions().filter { tp, position in owned[tp].map { position > ($0 ?? 0) } ?? false }
+        let seen = try consumer.positions().filter { tp, position in owned[tp].map { position > ($0 ?? 0) } ?? false }
+        let ahead = idlePositions.settled(seen)
         guard !ahead.isEmpty else { return }
         do {
             try db.transaction { db in try offsets.advance(from: owned.filter { ahead[$0.key] != nil }, to: ahead, in: db) }
@@ -204,6 +208,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     /// Re-reads stored offsets for every owned partition and moves the consumer there.
     private func reseek(_ consumer: KafkaConsumer) throws {
         guard let db else { return }
+        idlePositions.forget()
         let partitions = Array(owned.keys)
         let stored = try offsets.load(partitions, from: db)
         for tp in partitions { owned[tp] = stored[tp].map { .some($0) } ?? .some(nil) }
@@ -220,6 +225,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
             owned[tp] = stored[tp].map { .some($0) } ?? .some(nil)
             starts[tp] = stored[tp] ?? KafkaOffset.beginning
         }
+        idlePositions.forget()
         logger.info("seeking to stored offsets", metadata: ["offsets": "\(starts)"])
         observer?.assigned(Array(owned.keys))
         return starts
@@ -227,6 +233,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
 
     public func partitionsRevoked(_ partitions: [TopicPartition]) {
         for tp in partitions { owned.removeValue(forKey: tp) }
+        idlePositions.forget()
         observer?.assigned(Array(owned.keys))
     }
 

@@ -68,11 +68,13 @@ public final class TransactionalRelay: @unchecked Sendable {
         var knownGeneration: Int?
         var lagProbe = LagProbe()
         var idleProbe = Cadence(every: .seconds(5))
+        var idlePositions = IdlePositions()
         // The group's committed offsets as this member last knew or wrote them.
         var progress: [TopicPartition: Int64] = [:]
         while !stop.isStopped {
             let generation = consumer.rebalanceGeneration
             if knownGeneration != generation {
+                idlePositions.forget()
                 // Stateful stages rebuild what they hold for partitions that moved before reading on.
                 let assigned = try consumer.assignment()
                 progress = assigned.isEmpty ? [:] : try consumer.committed(assigned)
@@ -85,13 +87,14 @@ public final class TransactionalRelay: @unchecked Sendable {
             lagProbe.measureIfDue(consumer, observer)
             guard !batch.isEmpty else {
                 // Idle: the position may be past the committed offset by transaction markers no batch
-                // contains; committing it lets the group's lag return to zero (see PostgresSink).
+                // contains; committing it lets the group's lag return to zero (see IdlePositions).
                 if idleProbe.isDue(), consumer.rebalanceGeneration == generation {
-                    let ahead = try consumer.positions().filter { tp, position in position > (progress[tp] ?? 0) }
+                    let ahead = idlePositions.settled(try consumer.positions().filter { tp, position in position > (progress[tp] ?? 0) })
                     if !ahead.isEmpty, (try? consumer.commit(ahead)) != nil { progress.merge(ahead) { _, new in new } }
                 }
                 continue
             }
+            idlePositions.forget()
             let positions = BatchPositions(batch)
             if consumer.rebalanceGeneration != generation {
                 // Partitions moved while the batch was collected: some of it may no longer be ours.
