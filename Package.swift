@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
         .testTarget(name: "FoodbankMetricsTests", dependencies: ["FoodbankMetrics", "FoodbankKafka", "FoodbankStreaming"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator", "FoodbankEnvironment"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "FoodbankKafka", "FoodbankPostgres", "FoodbankTopics", "FoodbankStreaming", "FoodbankJSON", "FoodbankCDC",
             "FoodbankFeeds", "FoodbankSimulator", "FoodbankCanonical", "FoodbankNormalize", "FoodbankDedupe", "FoodbankDQ", "FoodbankReconcile", "FoodbankMetrics", "FoodbankOperations", "FoodbankNightly",

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STACK="$PWD/.local/stack"
 secrets=()
-[ -f "$STACK/secrets/pg_password" ] && secrets+=("$(cat "$STACK/secrets/pg_password")")
+for file in "$STACK"/secrets/pg_*password; do [ -f "$file" ] && secrets+=("$(cat "$file")"); done
 # The key body's lines (not the BEGIN/END armour, which is no secret).
 [ -f "$STACK/sftp/client_ed25519" ] && while read -r line; do secrets+=("$line"); done < <(grep -v -- '-----' "$STACK/sftp/client_ed25519")
 [ "${#secrets[@]}" -gt 0 ] || { echo "check-logs-for-secrets: no stack secrets found under $STACK (is the stack set up?)" >&2; exit 2; }

@@ -64,14 +64,14 @@ echo "== dead letters (poison records, with reason headers)"
 kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "foodbank.dlq.selfcheck.$RUN" -o beginning -e -q -f '%k  reason=%h\n' 2>/dev/null | tail -n 5 || true
 
 # Ingestion: simulated activity through cdc and the feed watcher, normalized and deduplicated.
-FOODBANK_INSTANCE_ID=local "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9406 "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9401 "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_CDC_DATABASE_URL" "$BIN/cdc" > "$LOGS/cdc.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_SFTP_WATCHER_DATABASE_URL" FOODBANK_METRICS_PORT=9406 "$BIN/sftp-watcher" --interval 3 > "$LOGS/sftp-watcher.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_NORMALIZE_DATABASE_URL" FOODBANK_METRICS_PORT=9401 "$BIN/normalize" > "$LOGS/normalize.log" 2>&1 & pids+=($!)
 FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9402 "$BIN/dedupe" > "$LOGS/dedupe.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9403 "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_RECONCILE_DATABASE_URL" FOODBANK_METRICS_PORT=9403 "$BIN/reconcile" > "$LOGS/reconcile.log" 2>&1 & pids+=($!)
 # A one-minute grace period for orphaned shipments, so the planted ones show before the script ends.
-FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9404 "$BIN/dq" --grace-seconds 60 --sweep-seconds 5 > "$LOGS/dq.log" 2>&1 & pids+=($!)
-FOODBANK_INSTANCE_ID=local FOODBANK_METRICS_PORT=9405 "$BIN/nightly" --check-seconds 30 > "$LOGS/nightly.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_DQ_DATABASE_URL" FOODBANK_METRICS_PORT=9404 "$BIN/dq" --grace-seconds 60 --sweep-seconds 5 > "$LOGS/dq.log" 2>&1 & pids+=($!)
+FOODBANK_INSTANCE_ID=local FOODBANK_DATABASE_URL="$FOODBANK_NIGHTLY_DATABASE_URL" FOODBANK_METRICS_PORT=9405 "$BIN/nightly" --check-seconds 30 > "$LOGS/nightly.log" 2>&1 & pids+=($!)
 # Paced over 20 s, so the feed watcher (polling every 3 s) sees the re-delivered and corrected files.
 SIM_TAG="L$(date +%s)"
 SIM_END="$(TZ=America/Los_Angeles date -d yesterday +%F)"

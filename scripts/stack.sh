@@ -108,10 +108,31 @@ EOF
   as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STACK/logs/postgres.log" -w start >/dev/null
   log "postgres listening on 127.0.0.1:$FB_PG_PORT"
   [ $fresh -eq 1 ] && create_databases
+  create_consumer_logins
   return 0
 }
 
 psql_as() { PGPASSWORD="$(pg_password)" psql -h 127.0.0.1 -p "$FB_PG_PORT" -U foodbank -v ON_ERROR_STOP=1 -q "$@"; }
+
+# The consumers' database roles (foodbank_<stage>) with a login and a password each, kept in
+# $STACK/secrets. The reporting schema's migrations grant them what their stages own; a role made
+# here first is only given its login there. The password goes through psql's standard input, never
+# its command line.
+CONSUMER_ROLES=(cdc sftp_watcher normalize reconcile dq nightly)
+role_password() {
+  local file="$STACK/secrets/pg_$1_password"
+  [ -f "$file" ] || { pg_password >/dev/null; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$file"; chmod 600 "$file"; }
+  cat "$file"
+}
+create_consumer_logins() {
+  local role
+  for role in "${CONSUMER_ROLES[@]}"; do
+    psql_as -d postgres >/dev/null <<SQL
+SELECT format('CREATE ROLE %I', 'foodbank_$role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'foodbank_$role') \\gexec
+ALTER ROLE foodbank_$role LOGIN PASSWORD '$(role_password "$role")';
+SQL
+  done
+}
 
 # The four source systems from the project's copy of the contract schemas, plus the reporting DB.
 create_databases() {
@@ -205,6 +226,11 @@ FOODBANK_KAFKA_PID_FILE=$STACK/kafka.pid
 FOODBANK_PG_DATA=$STACK/pg/data
 FOODBANK_PG_CA_FILE=$STACK/tls/ca.crt
 EOF
+  # Each consumer's own role (scripts/run.sh gives each stage its URL as FOODBANK_DATABASE_URL).
+  local role
+  for role in "${CONSUMER_ROLES[@]}"; do
+    echo "FOODBANK_${role^^}_DATABASE_URL=postgresql://foodbank_$role:$(role_password "$role")@127.0.0.1:$FB_PG_PORT/reporting" >> "$STACK/env"
+  done
   chmod 600 "$STACK/env"
 }
 

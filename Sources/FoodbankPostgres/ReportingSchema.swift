@@ -462,5 +462,59 @@ public enum ReportingSchema {
             -- may move (the other movements of its reference).
             CREATE INDEX inventory_movements_applied_at ON ops.inventory_movements (applied_at);
             """),
+            Migration(version: 17, name: "consumer roles", sql: """
+            -- Least privilege: each consumer connects as its own role and writes only what its
+            -- stage owns (the deployment gives each role a login and a password: README, "Database
+            -- roles"). The operator, who owns the tables and runs migrations, replay and verify,
+            -- keeps every right. Roles belong to the server, shared by each database on it: made
+            -- once, granted here per database. A later migration's new table grants its stage.
+            DO $roles$
+            DECLARE role text;
+            BEGIN
+                FOREACH role IN ARRAY ARRAY['foodbank_cdc', 'foodbank_sftp_watcher', 'foodbank_normalize',
+                                            'foodbank_reconcile', 'foodbank_dq', 'foodbank_nightly'] LOOP
+                    BEGIN
+                        EXECUTE format('CREATE ROLE %I NOLOGIN', role);
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END;
+                END LOOP;
+            END
+            $roles$;
+
+            GRANT USAGE ON SCHEMA platform TO foodbank_cdc, foodbank_sftp_watcher, foodbank_normalize,
+                foodbank_reconcile, foodbank_dq, foodbank_nightly;
+            GRANT USAGE ON SCHEMA ops TO foodbank_reconcile, foodbank_dq, foodbank_nightly;
+            GRANT USAGE ON SCHEMA dq TO foodbank_dq;
+            GRANT USAGE ON SCHEMA nightly, finance TO foodbank_nightly;
+
+            GRANT SELECT, INSERT, UPDATE ON platform.cdc_sources TO foodbank_cdc;
+            GRANT SELECT, INSERT, UPDATE ON platform.file_manifest TO foodbank_sftp_watcher;
+            GRANT USAGE ON SEQUENCE platform.file_delivery TO foodbank_sftp_watcher;
+            GRANT SELECT, INSERT, UPDATE ON platform.parent_keys TO foodbank_normalize;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ops.ledger_versions, ops.inventory_movements, ops.ledger_changed_dates,
+                ops.inventory_on_hand, ops.items, ops.pipeline_freshness TO foodbank_reconcile;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON dq.items, dq.sku_references, dq.intakes, dq.orders, dq.order_lines,
+                dq.shipments, dq.shipment_lines, ops.dq_violations TO foodbank_dq;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON nightly.records TO foodbank_nightly;
+            GRANT SELECT ON ops.inventory_movements, ops.items, ops.ledger_changed_dates, ops.pipeline_freshness,
+                ops.inventory_on_hand, ops.dq_violations TO foodbank_nightly;
+            -- Finance is append-only for nightly: it adds snapshot versions, and cannot change or
+            -- remove a finalized one.
+            GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA finance TO foodbank_nightly;
+
+            -- Shared bookkeeping: a group's stored offsets are rows of its stage's role only. A
+            -- group is named after its stage ("reconcile", or "reconcile-<suffix>").
+            GRANT SELECT, INSERT, UPDATE ON platform.consumer_offsets TO foodbank_reconcile, foodbank_dq, foodbank_nightly;
+            ALTER TABLE platform.consumer_offsets ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY reconcile_offsets ON platform.consumer_offsets TO foodbank_reconcile
+                USING (consumer_group = 'reconcile' OR consumer_group LIKE 'reconcile-%')
+                WITH CHECK (consumer_group = 'reconcile' OR consumer_group LIKE 'reconcile-%');
+            CREATE POLICY dq_offsets ON platform.consumer_offsets TO foodbank_dq
+                USING (consumer_group = 'dq' OR consumer_group LIKE 'dq-%')
+                WITH CHECK (consumer_group = 'dq' OR consumer_group LIKE 'dq-%');
+            CREATE POLICY nightly_offsets ON platform.consumer_offsets TO foodbank_nightly
+                USING (consumer_group = 'nightly' OR consumer_group LIKE 'nightly-%')
+                WITH CHECK (consumer_group = 'nightly' OR consumer_group LIKE 'nightly-%');
+            """),
     ]
 }

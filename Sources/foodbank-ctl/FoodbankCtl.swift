@@ -14,7 +14,7 @@ struct FoodbankCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foodbank-ctl",
         abstract: "Operate the food bank data platform.",
-        subcommands: [Topics.self, Migrate.self, Offsets.self, Lag.self, Replay.self, Schemas.self, Verify.self])
+        subcommands: [Topics.self, Migrate.self, Roles.self, Offsets.self, Lag.self, Replay.self, Schemas.self, Verify.self])
 }
 
 struct Topics: ParsableCommand {
@@ -93,6 +93,28 @@ struct Schemas: ParsableCommand {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(CanonicalSchema.fileName(model))
             try Data(CanonicalSchema.document(model).encoded(indent: 2) + [0x0A]).write(to: path)
             print("wrote \(path.path)")
+        }
+    }
+}
+
+struct Roles: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Give each consumer's database role its login (after migrate, as the operator).",
+        discussion: """
+            Each stage's role and password come from its own URL, FOODBANK_<STAGE>_DATABASE_URL (or its _FILE), \
+            the URL that stage connects with; a stage whose URL is not set is skipped. Passwords are never printed.
+            """)
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let db = try PostgresConnection(url: try PostgresConfiguration.url())
+        for role in ConsumerRole.all {
+            guard let url = try role.url(in: environment) else {
+                print("\(role.name): skipped (\(role.urlVariable) is not set)")
+                continue
+            }
+            try role.grantLogin(from: url, in: db)
+            print("\(role.name): login set")
         }
     }
 }

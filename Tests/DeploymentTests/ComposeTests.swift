@@ -1,4 +1,5 @@
 import FoodbankCDC
+import FoodbankEnvironment
 import FoodbankJSON
 import FoodbankKafka
 import FoodbankPostgres
@@ -76,24 +77,47 @@ import Testing
     }
 
     @Test func environmentNamesMatchWhatTheCodeReads() throws {
-        let known: Set<String> = [KafkaConfiguration.bootstrapVariable, PostgresConfiguration.urlVariable,
+        let fileVariable = PostgresConfiguration.urlVariable + SecretVariable.fileSuffix
+        let known = Set<String>([KafkaConfiguration.bootstrapVariable, PostgresConfiguration.urlVariable, fileVariable,
                                   TopicCatalog.pathVariable, StageIdentity.instanceIDVariable,
                                   CDCConfiguration.sourceURLTemplateVariable,
                                   SFTPClient.Configuration.hostVariable, SFTPClient.Configuration.portVariable,
                                   SFTPClient.Configuration.userVariable, SFTPClient.Configuration.keyFileVariable,
                                   SFTPClient.Configuration.passphraseVariable, SFTPClient.Configuration.hostKeyVariable,
-                                  Simulation.inboxVariable]
+                                  Simulation.inboxVariable]).union(ConsumerRole.all.map { $0.urlVariable + SecretVariable.fileSuffix })
         for (name, service) in try Self.platformServices() {
             let environment = try #require(service["environment"]?.objectValue, "service \(name) has no environment")
             for key in environment.keys {
                 #expect(known.contains(key) || key.hasPrefix(KafkaConfiguration.propertyPrefix), "service \(name) sets \(key), which no code reads")
             }
             #expect(environment[KafkaConfiguration.bootstrapVariable] != nil, "service \(name) lacks the brokers")
-            #expect(environment[PostgresConfiguration.urlVariable] != nil, "service \(name) lacks the database")
-            // The password is interpolated from the operator's environment, never written here.
-            let url = environment[PostgresConfiguration.urlVariable]?.stringValue ?? ""
-            #expect(url.contains("${REPORTING_DB_PASSWORD}"), "service \(name) has a literal database password")
+            // The operator's password is interpolated from the operator's environment, never written here.
+            if let url = environment[PostgresConfiguration.urlVariable]?.stringValue {
+                #expect(url.contains("${REPORTING_DB_PASSWORD}"), "service \(name) has a literal database password")
+            }
         }
+    }
+
+    /// Least privilege: each consumer connects with its own role's URL, read from its own secret
+    /// file, never the operator's; provision gives every role its login from those same files.
+    @Test func eachConsumerConnectsAsItsOwnRole() throws {
+        let services = try Self.services()
+        for role in ConsumerRole.all {
+            let service = try #require(services[role.stage], "no service \(role.stage)")
+            let secret = role.stage.replacingOccurrences(of: "-", with: "_") + "_db_url"
+            let environment = service["environment"]?.objectValue ?? [:]
+            #expect(environment[PostgresConfiguration.urlVariable] == nil, "\(role.stage) connects as the operator")
+            #expect(environment[PostgresConfiguration.urlVariable + SecretVariable.fileSuffix]?.stringValue == "/run/secrets/\(secret)",
+                    "\(role.stage) does not read its own URL file")
+            #expect(service["secrets"]?.arrayValue?.contains(.string(secret)) == true, "\(role.stage) is not given the secret \(secret)")
+            #expect(try Self.compose()["secrets"]?[secret]?["file"]?.stringValue == "./secrets/\(secret)", "secret \(secret) is not declared")
+            let provision = try #require(services["provision"])
+            #expect(provision["environment"]?[role.urlVariable + SecretVariable.fileSuffix]?.stringValue == "/run/secrets/\(secret)",
+                    "provision cannot give \(role.name) its login")
+            #expect(provision["secrets"]?.arrayValue?.contains(.string(secret)) == true)
+        }
+        #expect(Self.invocation(try #require(services["provision"])).contains("foodbank-ctl migrate && foodbank-ctl roles"))
+        #expect(services["dedupe"]?["environment"]?[PostgresConfiguration.urlVariable] == nil, "dedupe uses no database")
     }
 
     @Test func topicNamesInTheDeploymentAreDeclared() throws {

@@ -42,11 +42,13 @@ struct QualityChainRun {
         // Runs date their activity years back or on fixed days: nightly finalizes nothing by itself.
         if executable == "nightly" { arguments += ["--catch-up-days", "0"] }
         arguments += extra
+        var environment = ["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_PROPERTY_MAX_POLL_INTERVAL_MS": "45000",
+                           "FOODBANK_INSTANCE_ID": "\(executable)-\(tag)"]
+        // Each stage as its own database role, as deployed: a grant its stage lacks fails the chain.
+        let role = ConsumerRole(stage: executable)
+        if ConsumerRole.all.contains(role) { environment[PostgresConfiguration.urlVariable] = try TestStack.require(role.urlVariable) }
         return try ChildProcess(TestStack.binDirectory.appendingPathComponent(executable), arguments,
-                                environment: TestStack.environment.merging(["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
-                                                                            "KAFKA_PROPERTY_MAX_POLL_INTERVAL_MS": "45000",
-                                                                            "FOODBANK_INSTANCE_ID": "\(executable)-\(tag)"]) { _, new in new },
-                                name: "\(executable)-\(tag)")
+                                environment: TestStack.environment.merging(environment) { _, new in new }, name: "\(executable)-\(tag)")
     }
 
     /// Days of activity with the dirty cases, spread over 12 s so the feed watcher sees files come and
