@@ -71,7 +71,7 @@ make_pg_certificates() {
 start_postgres() {
   local data="$STACK/pg/data" sock="$STACK/pg/run"
   if [ -f "$data/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    log "postgres already running on $FB_PG_PORT"; return
+    log "postgres already running on $FB_PG_PORT"; create_consumer_logins; return
   fi
   claim_port "$FB_PG_PORT" postgres FB_PG_PORT
   mkdir -p "$STACK/pg" "$STACK/logs"
