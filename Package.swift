@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "FoodbankEnvironment"),
         .target(name: "FoodbankKafka", dependencies: ["CRdKafka", "FoodbankEnvironment", .product(name: "Logging", package: "swift-log")],
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", localLibraryPath])]),
-        .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", "FoodbankEnvironment", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FoodbankPostgres", dependencies: ["CLibPQ", "FoodbankEnvironment", "FoodbankJSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FoodbankJSON", dependencies: ["CJansson"]),
         .target(name: "FoodbankSFTP", dependencies: ["CLibSSH2", "FoodbankEnvironment"]),
         // The two CSV feeds: definitions, parsing, and the manifest rules for re-delivered and corrected files.

@@ -48,7 +48,12 @@ public enum DQChecks {
         description: "A shipment (or one of its lines) whose order (or order line) has not arrived within the grace period; resolved when it arrives or the shipment is voided or deleted.",
         evaluate: DQRules.orphanedShipments)
 
-    public static let all = [missingSku, negativeBalance, duplicateDonationID, orphanedFulfillment]
+    public static let implausibleValue = DQCheck(
+        name: "implausible_value", severity: .warning, entityType: "record",
+        description: "A movement, donation line, order line or shipment line states a quantity at or above its plausible limit (cases, pounds or dollars in one line); counted as the source states it, flagged for a person to confirm; resolved when corrected below the limit or removed.",
+        evaluate: DQRules.implausibleValues)
+
+    public static let all = [missingSku, negativeBalance, duplicateDonationID, orphanedFulfillment, implausibleValue]
 
     public static func named(_ name: String) -> DQCheck? { all.first { $0.name == name } }
 }
@@ -84,14 +89,59 @@ public struct DQEvidence: Sendable, Equatable {
     /// Donation id -> the intake ids keyed with it that are live and not voided.
     public var intakes: [String: [Int64]] = [:]
     public var shipments: [String: Shipment] = [:]
+    /// Record id -> the quantities its latest version states (empty: not live).
+    public var quantities: [String: [String: Decimal]] = [:]
+    public var limits = PlausibleLimits()
     public var now = Date()
     public var gracePeriod: TimeInterval = 15 * 60
 
     public init() {}
 }
 
+/// The largest quantity one line or movement plausibly states, per unit. A regional food bank's
+/// largest single receipts are a few truckloads: a 53-foot trailer carries about 2,000 cases and
+/// 45,000 lbs. A value at or above its limit is counted as the source states it (the source of
+/// record holds it) and flagged for a person to confirm.
+public struct PlausibleLimits: Sendable, Equatable {
+    public var cases: Decimal = 10_000
+    public var lbs: Decimal = 250_000
+    public var usd: Decimal = 250_000
+
+    public init() {}
+
+    func limit(_ unit: DQRules.QuantityUnit) -> Decimal {
+        switch unit {
+        case .cases: return cases
+        case .lbs: return lbs
+        case .usd: return usd
+        }
+    }
+}
+
 /// The checks' functions: plain functions over the evidence.
 public enum DQRules {
+    public enum QuantityUnit: String, Sendable { case cases, lbs, usd }
+
+    /// The canonical fields that state a quantity, with their unit.
+    public static let quantityFields: [String: QuantityUnit] = [
+        "delta_cases": .cases, "quantity_cases": .cases, "quantity_cases_requested": .cases,
+        "weight_lbs": .lbs, "fair_market_value_usd": .usd,
+    ]
+
+    @Sendable public static func implausibleValues(_ evidence: DQEvidence) -> DQVerdict {
+        var problems: [String: JSONValue] = [:]
+        for (record, quantities) in evidence.quantities {
+            let over = quantities.filter { field, value in
+                quantityFields[field].map { abs(value) >= evidence.limits.limit($0) } ?? false
+            }
+            guard !over.isEmpty else { continue }
+            problems[record] = .object(Dictionary(uniqueKeysWithValues: over.map { field, value in
+                (field, JSONValue.object(["value": .string("\(value)"), "limit": .string("\(evidence.limits.limit(quantityFields[field]!))")]))
+            }))
+        }
+        return DQVerdict(examined: Set(evidence.quantities.keys), problems: problems)
+    }
+
     @Sendable public static func missingSkus(_ evidence: DQEvidence) -> DQVerdict {
         var problems: [String: JSONValue] = [:]
         for (sku, state) in evidence.skus where !state.known && state.references > 0 {

@@ -18,6 +18,9 @@ public struct DQFacts: Sendable {
         public var sku: String
         public var live: Bool
         public var position: Int64
+        /// The quantities the record states, by field (``DQRules/quantityFields``), as decimal text:
+        /// what implausible_value judges. None for a retraction or an unreadable version.
+        public var quantities: [String: String] = [:]
     }
 
     public var skuReferences: [String: SkuReference] = [:]
@@ -65,14 +68,15 @@ public struct DQFacts: Sendable {
             let sku = row.text("sku") ?? ""
             guard !sku.isEmpty || !row.live else { throw Rejection("sku missing") }
             name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live,
-                                          position: row.position))
+                                          position: row.position, quantities: Self.quantities(row)))
         case .donations, .agencyOrders, .fulfillment:
             let json = try Self.parse(value)
             guard json["record_type"]?.stringValue != nil else { throw Rejection("record_type missing") }
             let row = try CanonicalRowVersion(json)
             if Self.skuNamingTypes.contains(row.recordType) {
                 guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
-                name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live, position: row.position))
+                name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live, position: row.position,
+                                           quantities: Self.quantities(row)))
             }
             // The newest version by position, whatever order the partitions were read in (a key
             // change puts a row's versions in two partitions).
@@ -80,6 +84,16 @@ public struct DQFacts: Sendable {
                 rows[row.recordType, default: [:]][row.sourceID] = row
             }
         }
+    }
+
+    /// The decimal quantities of a live row (normalize has already refused what is not a decimal).
+    static func quantities(_ row: CanonicalRowVersion) -> [String: String] {
+        guard row.live else { return [:] }
+        var quantities: [String: String] = [:]
+        for field in DQRules.quantityFields.keys {
+            if let text = row.text(field), Decimal(string: text) != nil { quantities[field] = text }
+        }
+        return quantities
     }
 
     private mutating func name(_ sku: String, by reference: SkuReference) {

@@ -17,6 +17,8 @@ public enum DQStage {
         /// How long a shipment may wait for its order (the contract's default: 15 minutes).
         public var gracePeriod: TimeInterval = 900
         public var sweepInterval: TimeInterval = 30
+        /// At or above these, a quantity opens implausible_value.
+        public var limits = PlausibleLimits()
         /// Told of every finding opened or resolved (metrics).
         public var onFindings: (@Sendable ([DQFinding]) -> Void)?
         /// Told of the open findings per check after each sweep (metrics).
@@ -58,7 +60,7 @@ public enum DQStage {
                                 return findings
                             }) { batch, db in
             let facts = DQFacts.collect(batch.map { (inputs[$0.topic]!, $0.value) })
-            let findings = try DQStore.apply(facts, in: db, now: Date(), gracePeriod: grace)
+            let findings = try DQStore.apply(facts, in: db, now: Date(), gracePeriod: grace, limits: settings.limits)
             return SinkOutcome(rejected: facts.rejected.map { (batch[$0.index], $0.reason) }, published: published(findings))
         }
     }

@@ -30,10 +30,12 @@ public struct DQFinding: Sendable, Equatable {
 /// `ops.dq_violations`. Everything runs inside the sink's transaction; statements are parameterized.
 public enum DQStore {
     /// Writes one batch's facts, judges every entity they touched, and records the verdicts.
-    public static func apply(_ facts: DQFacts, in db: PostgresConnection, now: Date, gracePeriod: TimeInterval) throws -> [DQFinding] {
+    public static func apply(_ facts: DQFacts, in db: PostgresConnection, now: Date, gracePeriod: TimeInterval,
+                             limits: PlausibleLimits = PlausibleLimits()) throws -> [DQFinding] {
         var evidence = DQEvidence()
         evidence.now = now
         evidence.gracePeriod = gracePeriod
+        evidence.limits = limits
         try applyItems(facts, db)
         // The item master after this batch's items, for every sku the batch names or changes: read once.
         let checked = facts.namedSkus.union(facts.items.keys)
@@ -43,6 +45,7 @@ public enum DQStore {
         let shipmentCandidates = try applyFulfillment(facts, db, now: now)
         evidence.skus = try skuEvidence(skuCandidates, known: known.union(try knownSkus(skuCandidates.subtracting(checked), db)), db)
         evidence.intakes = try intakeEvidence(donationCandidates, db)
+        evidence.quantities = try quantityEvidence(Set(facts.skuReferences.keys), db)
         evidence.shipments = try shipmentEvidence(shipmentCandidates, db)
         evidence.balances = facts.balances.mapValues(\.onHandCases)
         return try record(evidence, db)
@@ -84,11 +87,14 @@ public enum DQStore {
         var candidates = facts.namedSkus
         let previous = try db.execute("""
             SELECT sku FROM dq.sku_references WHERE live AND record_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.text(jsonList(references.map(\.recordID)))])
+            """, [.jsonList(references.map(\.recordID))])
         for row in 0..<previous.count { candidates.insert(previous.value(row, "sku")!) }
-        _ = try db.insertRows(into: "dq.sku_references", columns: ["record_id", "sku", "record_type", "live", "position"],
-                              rows: references.map { [.text($0.recordID), .text($0.sku), .text($0.recordType), .bool($0.live), .int($0.position)] },
-                              suffix: latestWins("dq.sku_references", key: "record_id", ["sku", "record_type", "live", "position"]))
+        _ = try db.insertRows(into: "dq.sku_references", columns: ["record_id", "sku", "record_type", "live", "position", "quantities"],
+                              rows: references.map { reference in
+                                  [.text(reference.recordID), .text(reference.sku), .text(reference.recordType), .bool(reference.live),
+                                   .int(reference.position), .text(JSONValue.object(reference.quantities.mapValues(JSONValue.string)).encodedString())]
+                              },
+                              suffix: latestWins("dq.sku_references", key: "record_id", ["sku", "record_type", "live", "position", "quantities"]))
         return candidates
     }
 
@@ -101,7 +107,7 @@ public enum DQStore {
         guard !intakes.isEmpty else { return [] }
         var candidates = Set(intakes.map(\.donation))
         let previous = try db.execute("SELECT donation_id FROM dq.intakes WHERE intake_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)",
-                                      [.text(jsonList(intakes.map { String($0.id) }))])
+                                      [.jsonList(intakes.map { String($0.id) })])
         for row in 0..<previous.count { candidates.insert(previous.value(row, "donation_id")!) }
         _ = try db.insertRows(into: "dq.intakes", columns: ["intake_id", "donation_id", "voided", "live", "position"],
                               rows: intakes.map { [.int($0.id), .text($0.donation), .bool($0.row.text("status") == "voided"), .bool($0.row.live), .int($0.row.position)] },
@@ -137,7 +143,7 @@ public enum DQStore {
         let orderIDs = Set(orders.map(\.1)).union(orderLines.map(\.1))
         if !orderIDs.isEmpty {
             let affected = try db.execute("SELECT shipment_id FROM dq.shipments WHERE order_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                          [.text(jsonList(orderIDs.sorted()))])
+                                          [.jsonList(orderIDs.sorted())])
             for row in 0..<affected.count { candidates.insert(affected.value(row, "shipment_id")!) }
         }
         return candidates
@@ -154,7 +160,7 @@ public enum DQStore {
     static func knownSkus(_ skus: Set<String>, _ db: PostgresConnection) throws -> Set<String> {
         guard !skus.isEmpty else { return [] }
         let result = try db.execute("SELECT sku FROM dq.items WHERE NOT deleted AND sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                    [.text(jsonList(skus.sorted()))])
+                                    [.jsonList(skus.sorted())])
         return Set((0..<result.count).map { result.value($0, "sku")! })
     }
 
@@ -168,10 +174,25 @@ public enum DQStore {
         if !unknown.isEmpty {
             let counts = try db.execute("""
                 SELECT sku, count(*)::text AS n FROM dq.sku_references WHERE live AND sku IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY sku
-                """, [.text(jsonList(unknown.sorted()))])
+                """, [.jsonList(unknown.sorted())])
             for row in 0..<counts.count { references[counts.value(row, "sku")!] = Int(counts.value(row, "n")!) }
         }
         return Dictionary(uniqueKeysWithValues: skus.map { ($0, DQEvidence.Sku(known: known.contains($0), references: references[$0] ?? 0)) })
+    }
+
+    /// The stored (latest) quantities of these records; a record no longer live states none.
+    static func quantityEvidence(_ records: Set<String>, _ db: PostgresConnection) throws -> [String: [String: Decimal]] {
+        guard !records.isEmpty else { return [:] }
+        let result = try db.execute("""
+            SELECT record_id, CASE WHEN live THEN quantities::text ELSE '{}' END AS quantities FROM dq.sku_references
+            WHERE record_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+            """, [.jsonList(records.sorted())])
+        var evidence: [String: [String: Decimal]] = [:]
+        for row in 0..<result.count {
+            let stated = (try? JSONValue.parse(Array((result.value(row, "quantities") ?? "{}").utf8)))?.objectValue ?? [:]
+            evidence[result.value(row, "record_id")!] = stated.compactMapValues { $0.stringValue.flatMap { Decimal(string: $0) } }
+        }
+        return evidence
     }
 
     static func intakeEvidence(_ donations: Set<String>, _ db: PostgresConnection) throws -> [String: [Int64]] {
@@ -179,7 +200,7 @@ public enum DQStore {
         let result = try db.execute("""
             SELECT donation_id, intake_id::text AS intake_id FROM dq.intakes
             WHERE live AND NOT voided AND donation_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.text(jsonList(donations.sorted()))])
+            """, [.jsonList(donations.sorted())])
         var intakes = Dictionary(uniqueKeysWithValues: donations.map { ($0, [Int64]()) })
         for row in 0..<result.count { intakes[result.value(row, "donation_id")!, default: []].append(Int64(result.value(row, "intake_id")!)!) }
         return intakes
@@ -194,7 +215,7 @@ public enum DQStore {
                              WHERE l.shipment_id = s.shipment_id AND l.live
                                AND NOT EXISTS (SELECT 1 FROM dq.order_lines ol WHERE ol.order_id = s.order_id AND ol.line_no = l.order_line_no AND ol.live)), '') AS missing
             FROM dq.shipments s WHERE s.shipment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.text(jsonList(shipments.sorted()))])
+            """, [.jsonList(shipments.sorted())])
         var evidence: [String: DQEvidence.Shipment] = [:]
         for row in 0..<result.count {
             evidence[result.value(row, "shipment_id")!] = DQEvidence.Shipment(
@@ -223,7 +244,7 @@ public enum DQStore {
                 try db.execute("""
                     UPDATE dq.shipments SET pending = shipment_id IN (SELECT jsonb_array_elements_text($2::jsonb))
                     WHERE shipment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-                    """, [.text(jsonList(evidence.shipments.keys.sorted())), .text(jsonList(undecided.sorted()))])
+                    """, [.jsonList(evidence.shipments.keys.sorted()), .jsonList(undecided.sorted())])
             }
         }
         return findings
@@ -235,7 +256,7 @@ public enum DQStore {
             UPDATE ops.dq_violations SET resolved_at = $4, last_seen_at = $4
             WHERE check_name = $1 AND entity_type = $2 AND resolved_at IS NULL AND entity_key IN (SELECT jsonb_array_elements_text($3::jsonb))
             RETURNING violation_id, entity_key, details::text AS details
-            """, [.text(check.name), .text(check.entityType), .text(jsonList(entities.sorted())), .timestamp(now)])
+            """, [.text(check.name), .text(check.entityType), .jsonList(entities.sorted()), .timestamp(now)])
         return try findings(result, check, .resolved, now)
     }
 
@@ -266,6 +287,4 @@ public enum DQStore {
                       details: try JSONValue.parse(Array(result.value(row, "details")!.utf8)), at: now)
         }
     }
-
-    static func jsonList(_ texts: [String]) -> String { JSONValue.array(texts.map(JSONValue.string)).encodedString() }
 }

@@ -21,16 +21,19 @@ public final class FeedWatcher: @unchecked Sendable {
         /// Maps a declared topic name to the one written (tests append their run's suffix).
         public var topicName: @Sendable (String) -> String = { $0 }
         public var deadLetterTopic = "foodbank.dlq.sftp_watcher"
-        /// Told of each file's outcome (published, corrected, redelivered, held, quarantined) as it is
-        /// decided, so a poll that fails later still counts what it did. A file seen again while
-        /// still held or quarantined is not told again.
-        public var fileOutcome: @Sendable (_ feed: String, _ outcome: String) -> Void = { _, _ in }
+        /// Told of each file's outcome as it is decided, so a poll that fails later still counts what
+        /// it did (``FileOutcome``; never `unchanged`).
+        public var fileOutcome: @Sendable (_ feed: String, _ outcome: FileOutcome) -> Void = { _, _ in }
 
         public init() {}
     }
 
+    /// One poll's files by outcome, and the rows it published and retracted.
     public struct Summary: Sendable, Equatable {
-        public var published = 0, rows = 0, retracted = 0, redelivered = 0, held = 0, quarantined = 0, unchanged = 0
+        public var files: [FileOutcome: Int] = [:]
+        public var rows = 0, retracted = 0
+
+        public subscript(outcome: FileOutcome) -> Int { files[outcome] ?? 0 }
     }
 
     private let configuration: Configuration
@@ -74,10 +77,9 @@ public final class FeedWatcher: @unchecked Sendable {
         let topic = configuration.topicName(feed.topic)
         switch action {
         case .alreadyPublished:
-            summary.redelivered += 1
-            configuration.fileOutcome(feed.name, "redelivered")
+            decided(.redelivered, feed, &summary)
         case .unchanged:
-            summary.unchanged += 1
+            decided(.unchanged, feed, &summary)
         case .publish(let version, let retracting):
             guard case .complete(let rows) = parsed else { return }
             let delivery = try record(feed: feed, file: file, version: version, sha: sha, content: content, status: .publishing, reason: nil,
@@ -86,8 +88,7 @@ public final class FeedWatcher: @unchecked Sendable {
                         summary: &summary)
         case .hold(let version, let reason):
             try record(feed: feed, file: file, version: version, sha: sha, content: nil, status: .heldIncomplete, reason: reason, rows: nil)
-            summary.held += 1
-            configuration.fileOutcome(feed.name, "held")
+            decided(.held, feed, &summary)
             logger.info("file held back", metadata: ["feed": "\(feed.name)", "file": "\(file)", "reason": "\(reason)"])
         case .quarantine(let version, let reason):
             try producer.withTransaction { txn in
@@ -98,10 +99,14 @@ public final class FeedWatcher: @unchecked Sendable {
                 ]))
             }
             try record(feed: feed, file: file, version: version, sha: sha, content: content, status: .quarantined, reason: reason, rows: nil)
-            summary.quarantined += 1
-            configuration.fileOutcome(feed.name, "quarantined")
+            decided(.quarantined, feed, &summary)
             logger.warning("file quarantined", metadata: ["feed": "\(feed.name)", "file": "\(file)", "reason": "\(reason)"])
         }
+    }
+
+    private func decided(_ outcome: FileOutcome, _ feed: FeedDefinition, _ summary: inout Summary) {
+        summary.files[outcome, default: 0] += 1
+        if outcome != .unchanged { configuration.fileOutcome(feed.name, outcome) }
     }
 
     // MARK: publishing
@@ -136,8 +141,7 @@ public final class FeedWatcher: @unchecked Sendable {
                 UPDATE platform.file_manifest SET status = 'published', published_at = now() WHERE feed = $1 AND file_name = $2 AND version = $3
                 """, [.text(feed.name), .text(file), .int(Int64(publication.version))])
         }
-        summary.published += 1
-        configuration.fileOutcome(feed.name, publication.retracting == nil ? "published" : "corrected")
+        decided(publication.retracting == nil ? .published : .corrected, feed, &summary)
         summary.rows += publication.rows.count
         summary.retracted += retractions.count
         logger.info("file published", metadata: ["feed": "\(feed.name)", "file": "\(file)", "version": "\(publication.version)",

@@ -1,3 +1,4 @@
+import FoodbankJSON
 import Foundation
 
 /// A statement parameter, sent in PostgreSQL's text format (the server casts it to the column type).
@@ -15,6 +16,11 @@ public enum PostgresValue: Sendable, Equatable, ExpressibleByStringLiteral, Expr
 
     public static func optional(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }
     public static func timestamp(_ date: Date) -> PostgresValue { .text(PostgresValue.iso8601(date)) }
+    /// A list of texts as a JSON array, for `IN (SELECT jsonb_array_elements_text($n::jsonb))`: one
+    /// parameter however long the list, so a batch's statement never grows with it.
+    public static func jsonList(_ texts: some Sequence<String>) -> PostgresValue {
+        .text(JSONValue.array(texts.map(JSONValue.string)).encodedString())
+    }
 
     /// The text-format representation, `nil` for SQL NULL.
     public var textValue: String? {

@@ -516,5 +516,10 @@ public enum ReportingSchema {
                 USING (consumer_group = 'nightly' OR consumer_group LIKE 'nightly-%')
                 WITH CHECK (consumer_group = 'nightly' OR consumer_group LIKE 'nightly-%');
             """),
+            Migration(version: 18, name: "dq quantities", sql: """
+            -- implausible_value: the quantities each sku-naming record's latest version states
+            -- ({field: decimal text}; none when not live). Rebuilt by replaying dq.
+            ALTER TABLE dq.sku_references ADD COLUMN quantities jsonb NOT NULL DEFAULT '{}'::jsonb;
+            """),
     ]
 }

@@ -36,14 +36,14 @@ enum LedgerStore {
         try db.execute("""
             SELECT count(pg_advisory_xact_lock(k)) FROM (
                 SELECT DISTINCT hashtextextended($2 || ':' || r, 0) AS k FROM jsonb_array_elements_text($1::jsonb) r ORDER BY k OFFSET 0) keys
-            """, [.text(jsonList(keys)), .text(namespace)])
+            """, [.jsonList(keys), .text(namespace)])
     }
 
     private static func states(_ rowIDs: [String], _ db: PostgresConnection) throws -> [String: [String: HolderState]] {
         let result = try db.execute("""
             SELECT row_id, holder, position::text AS position, live, legs::text AS legs FROM ops.ledger_versions
             WHERE row_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.text(jsonList(rowIDs))])
+            """, [.jsonList(rowIDs)])
         var states: [String: [String: HolderState]] = [:]
         for row in 0..<result.count {
             guard let rowID = result.value(row, "row_id"), let holder = result.value(row, "holder"),
@@ -72,7 +72,7 @@ enum LedgerStore {
     /// Replaces the counted legs of the recounted rows and moves their balances by the difference.
     private static func recount(_ recounted: [String: LedgerFold.Recount], _ db: PostgresConnection) throws {
         let rowIDs = recounted.keys.sorted()
-        try db.execute("DELETE FROM ops.inventory_movements WHERE row_id IN (SELECT jsonb_array_elements_text($1::jsonb))", [.text(jsonList(rowIDs))])
+        try db.execute("DELETE FROM ops.inventory_movements WHERE row_id IN (SELECT jsonb_array_elements_text($1::jsonb))", [.jsonList(rowIDs)])
         let counted = rowIDs.flatMap { rowID in recounted[rowID]!.after.map { (rowID, $0) } }
         _ = try db.insertRows(into: "ops.inventory_movements", columns: legColumns, rows: counted.map { rowID, leg in
             [.text(rowID), .text(leg.leg), .text(leg.eventID), .text(leg.sku), .text(leg.locationID), .text(leg.lotCode), .text(leg.movementType),
@@ -123,6 +123,4 @@ enum LedgerStore {
             WHERE (h.sku, h.location_id, h.lot_code) IN (SELECT p->>0, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)
             """, [.text(JSONValue.array(removed.map { .array($0.map(JSONValue.string)) }).encodedString())])
     }
-
-    static func jsonList(_ texts: [String]) -> String { JSONValue.array(texts.map(JSONValue.string)).encodedString() }
 }

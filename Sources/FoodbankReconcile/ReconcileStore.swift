@@ -37,7 +37,7 @@ public enum ReconcileStore {
             WHERE (sku, location_id, lot_code) IN (SELECT p->>0, p->>1, p->>2 FROM jsonb_array_elements($1::jsonb) p)
                OR sku IN (SELECT jsonb_array_elements_text($2::jsonb))
             ORDER BY sku, location_id, lot_code
-            """, [.text(positionList.encodedString()), .text(LedgerStore.jsonList(skus))])
+            """, [.text(positionList.encodedString()), .jsonList(skus)])
         return (0..<result.count).map { row in
             InventoryBalance(sku: result.value(row, "sku")!, locationID: result.value(row, "location_id")!, lotCode: result.value(row, "lot_code")!,
                              onHandCases: Decimal(string: result.value(row, "cases")!) ?? 0, onHandLbs: Decimal(string: result.value(row, "lbs")!) ?? 0,
@@ -78,7 +78,7 @@ public enum ReconcileStore {
                 FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
                 WHERE m.sku = h.sku AND m.location_id = h.location_id AND m.lot_code = h.lot_code), 0)
             WHERE h.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.text(LedgerStore.jsonList(skus))])
+            """, [.jsonList(skus)])
     }
 
     static func applyFreshness(_ freshness: [String: Date], _ db: PostgresConnection) throws {
@@ -93,7 +93,7 @@ public enum ReconcileStore {
     /// The unit weight of each sku that has a live item; absent: it weighs 0.
     private static func weights(of skus: [String], _ db: PostgresConnection) throws -> [String: String] {
         let result = try db.execute("SELECT sku, unit_weight_lbs::text AS w FROM ops.items WHERE NOT deleted AND sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
-                                    [.text(LedgerStore.jsonList(skus))])
+                                    [.jsonList(skus)])
         var weights: [String: String] = [:]
         for row in 0..<result.count { weights[result.value(row, "sku")!] = result.value(row, "w") }
         return weights

@@ -8,6 +8,7 @@
 // Environment: KAFKA_BOOTSTRAP_SERVERS, KAFKA_PROPERTY_*, FOODBANK_DATABASE_URL, FOODBANK_TOPICS_FILE.
 import ArgumentParser
 import FoodbankDQ
+import Foundation
 import FoodbankKafka
 import FoodbankMetrics
 import FoodbankPostgres
@@ -26,6 +27,10 @@ struct DQCommand: ParsableCommand {
     @Option(help: "Seconds a shipment may wait for its order before it is orphaned (the contract's default: 15 minutes).")
     var graceSeconds = 900.0
     @Option(help: "Seconds between sweeps for shipments whose grace period ran out.") var sweepSeconds = 30.0
+    @Option(help: "Cases in one movement or line at or above which implausible_value opens.") var implausibleCases = 10_000.0
+    @Option(help: "Pounds in one movement or line at or above which implausible_value opens.") var implausibleLbs = 250_000.0
+    @Option(help: "Dollars of fair market value in one donation line at or above which implausible_value opens.")
+    var implausibleUsd = 250_000.0
     @Option(help: "Port of /metrics, /healthz and /readyz (default: $FOODBANK_METRICS_PORT, else 9400).") var metricsPort: Int?
 
     func run() throws {
@@ -38,6 +43,9 @@ struct DQCommand: ParsableCommand {
         settings.batch = batch
         settings.gracePeriod = graceSeconds
         settings.sweepInterval = sweepSeconds
+        settings.limits.cases = Decimal(implausibleCases)
+        settings.limits.lbs = Decimal(implausibleLbs)
+        settings.limits.usd = Decimal(implausibleUsd)
         let metrics = try StageMetrics.serve(stage: "dq", port: metricsPort, logger: logger)
         let findings = MetricNameDescriptor(namespace: "foodbank", metricName: "dq_findings", unitName: "total", helpText: "Findings opened and resolved, by check")
         let open = MetricNameDescriptor(namespace: "foodbank", metricName: "dq_open_findings", unitName: "count", helpText: "Open findings by check, after each sweep")

@@ -39,7 +39,7 @@ struct SFTPWatcher: ParsableCommand {
         configuration.root = root
         configuration.topicName = { [names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: topicSuffix)] in names.applied($0) }
         let metrics = FeedMetrics()
-        configuration.fileOutcome = { metrics.fileDecided(feed: $0, outcome: $1) }
+        configuration.fileOutcome = { metrics.fileDecided(feed: $0, outcome: $1.rawValue) }
         let watcher = FeedWatcher(configuration: configuration, producer: producer, db: db, logger: logger)
         // Not alive once three polls in a row could not read the inbox (or one took that long).
         try MetricsServer(port: MetricsServer.port(option: metricsPort), routes: metrics.routes(stall: max(60, interval * 3)), logger: logger).start()
@@ -48,9 +48,10 @@ struct SFTPWatcher: ParsableCommand {
                 let sftp = try SFTPClient(sftpConfiguration)
                 let summary = try watcher.poll(sftp)
                 metrics.polled(at: Date())
-                logger.info("poll done", metadata: ["published": "\(summary.published)", "rows": "\(summary.rows)",
-                                                    "retracted": "\(summary.retracted)", "redelivered": "\(summary.redelivered)",
-                                                    "held": "\(summary.held)", "quarantined": "\(summary.quarantined)"])
+                var counts = Logger.Metadata(uniqueKeysWithValues: FileOutcome.allCases.map { ($0.rawValue, "\(summary[$0])") })
+                counts["rows"] = "\(summary.rows)"
+                counts["retracted"] = "\(summary.retracted)"
+                logger.info("poll done", metadata: counts)
             } catch let error as SFTPError {
                 // The inbox being unreachable is an outage to wait out, not a reason to stop.
                 logger.error("SFTP poll failed; retrying next interval", metadata: ["error": "\(error)"])

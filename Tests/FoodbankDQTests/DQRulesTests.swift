@@ -5,9 +5,9 @@ import Foundation
 import Testing
 
 @Suite struct DQChecksTests {
-    @Test func theContractsFourChecksAreDeclaredOnceEach() {
+    @Test func theContractsFourChecksAndImplausibleValueAreDeclaredOnceEach() {
         let names = DQChecks.all.map(\.name)
-        #expect(Set(names) == ["missing_sku", "negative_balance", "duplicate_donation_id", "orphaned_fulfillment"])
+        #expect(Set(names) == ["missing_sku", "negative_balance", "duplicate_donation_id", "orphaned_fulfillment", "implausible_value"])
         #expect(Set(names).count == names.count)
         #expect(DQChecks.all.allSatisfy { !$0.description.isEmpty && !$0.entityType.isEmpty })
     }
@@ -103,5 +103,37 @@ import Testing
         #expect(facts.rejected.map(\.index) == [0, 3])
         #expect(facts.rejected.last?.reason == "record_type missing")
         #expect(facts.balances["S|L|"] == balance)
+    }
+
+    /// A $1.2M truckload is counted (the source of record holds it) and flagged; at the limit
+    /// counts as over it; a negative movement is judged by its size.
+    @Test func aQuantityAtOrAboveItsLimitIsFlaggedWhateverItsSign() {
+        var evidence = DQEvidence()
+        evidence.quantities = [
+            "donations:intake.donation_lines:1|1": ["quantity_cases": 400, "fair_market_value_usd": 1_200_000],
+            "warehouse:wms.inventory_transactions:9": ["delta_cases": -10_000],
+            "warehouse:wms.inventory_transactions:10": ["delta_cases": 9_999.5, "weight_lbs": 249_999],
+            "warehouse:wms.inventory_transactions:11": [:],
+        ]
+        let verdict = DQRules.implausibleValues(evidence)
+        #expect(Set(verdict.problems.keys) == ["donations:intake.donation_lines:1|1", "warehouse:wms.inventory_transactions:9"])
+        #expect(verdict.problems["donations:intake.donation_lines:1|1"] == .object([
+            "fair_market_value_usd": .object(["value": .string("1200000"), "limit": .string("250000")])]))
+        #expect(verdict.examined.count == 4, "plausible again, or no longer live: resolved")
+        evidence.limits.usd = 2_000_000
+        #expect(DQRules.implausibleValues(evidence).problems["donations:intake.donation_lines:1|1"] == nil, "the limits are settings")
+    }
+
+    @Test func factsCarryTheQuantitiesOfALiveVersionOnly() throws {
+        func line(retraction: Bool) -> [UInt8] {
+            JSONValue.object(["record_type": .string("donation_line"), "retraction": .bool(retraction), "sku": .string("S1"),
+                              "quantity_cases": .string("12.5"), "fair_market_value_usd": .string("1500000.00"), "weight_lbs": .string("not a number"),
+                              "source": .object(["system": .string("donations"), "object": .string("intake.donation_lines"),
+                                                 "source_id": .string("1|1"), "position": .string("\(retraction ? 20 : 10)")])]).encoded()
+        }
+        let live = DQFacts.collect([(.donations, line(retraction: false))])
+        #expect(live.skuReferences.values.first?.quantities == ["quantity_cases": "12.5", "fair_market_value_usd": "1500000.00"])
+        let retracted = DQFacts.collect([(.donations, line(retraction: true))])
+        #expect(retracted.skuReferences.values.first?.quantities == [:])
     }
 }
