@@ -116,7 +116,13 @@ public enum FinanceSnapshot {
                coalesce(d.distributions, 0) AS distributions,
                (coalesce(o.cases, 0) + coalesce(d.receipts, 0) + coalesce(d.transfers_in, 0) - coalesce(d.transfers_out, 0)
                 + coalesce(d.adjustments, 0) - coalesce(d.spoilage, 0) - coalesce(d.distributions, 0))::numeric(14,2) AS closing,
-               (coalesce(o.lbs, 0) + coalesce(d.lbs, 0))::numeric(18,5) AS closing_lbs
+               -- A position that closed at 0 cases has no row that day (decision 13), but it may still
+               -- hold pounds (cases and weights netted differently): those come from the ledger.
+               (CASE WHEN o.sku IS NOT NULL THEN o.lbs ELSE coalesce((
+                    SELECT sum(coalesce(m.own_lbs, m.delta_cases * coalesce(i.unit_weight_lbs, 0)))
+                    FROM ops.inventory_movements m LEFT JOIN ops.items i ON i.sku = m.sku AND NOT i.deleted
+                    WHERE m.sku = d.sku AND m.location_id = d.location_id AND m.business_date < $1::date), 0) END
+                + coalesce(d.lbs, 0))::numeric(18,5) AS closing_lbs
         FROM day d FULL JOIN opening o ON o.sku = d.sku AND o.location_id = d.location_id
         WHERE d.sku IS NOT NULL OR o.cases <> 0
         """,

@@ -3,6 +3,8 @@ import FoodbankKafka
 import FoodbankNightly
 import FoodbankOperations
 import FoodbankPostgres
+import FoodbankReconcile
+import FoodbankCanonical
 import FoodbankTopics
 import Foundation
 import Testing
@@ -99,6 +101,36 @@ extension Integration {
             let earlier = try db.execute("SELECT count(*) FROM finance.snapshot_versions WHERE business_date IN ($1::date, $2::date) AND snapshot_version > 1",
                                          [.text(dates[0]), .text(dates[1])]).scalar
             #expect(earlier == "0", "days before the correction keep their only version")
+        }
+
+        /// A position that closes a day at 0 cases but not 0 lbs (a receipt weighed by its own weight,
+        /// a transfer out by the item's) has no row that day; when it moves again its pounds carry on.
+        /// (A verify soak found them dropped: 8.5 lbs finalized where the ledger held -21.25.)
+        @Test func poundsOfAPositionAtZeroCasesCarryToItsNextRow() throws {
+            let tag = TestStack.uniqueName("zc").replacingOccurrences(of: "-", with: "_")
+            let sku = "\(tag)-S2"
+            let start = NightlySchedule.shifted("1999-12-31", by: -Int(UInt32.random(in: 0..<3000)))!
+            let days = NightlySchedule.dates(from: start, through: NightlySchedule.shifted(start, by: 3)!)
+            func movement(_ row: Int, _ day: String, _ type: String, _ cases: Decimal, ownLbs: Decimal?) -> LedgerVersion {
+                LedgerVersion(rowID: "\(tag):\(row)", holder: "", position: Int64(row), change: .assert, leg: LedgerLeg(
+                    leg: "", eventID: "\(tag):\(row)", sku: sku, locationID: "RICH", lotCode: "L1", movementType: type, deltaCases: cases,
+                    ownLbs: ownLbs, referenceType: nil, referenceID: nil, occurredAt: "\(day)T20:00:00Z", businessDate: day, sourceSystem: "test"))
+            }
+            var plan = ReconcilePlan()
+            plan.versions = [movement(1, days[0], "receipt", 17, ownLbs: 8.5), movement(2, days[1], "distribution", -17, ownLbs: nil),
+                             movement(3, days[3], "receipt", 16, ownLbs: 8.5)]
+            plan.items[sku] = try ItemVersion(changeEvent: .object(["op": .string("c"), "after": .object(["sku": .string(sku), "unit_weight_lbs": .string("2.25")]),
+                                                                   "source": .object(["lsn": .int(1)])]))
+            let db = try TestStack.database()
+            defer { db.close() }
+            try db.transaction { db in _ = try ReconcileStore.apply(plan, in: db) }
+            for day in days { _ = try FinanceSnapshot.finalize(day, reason: "test", in: db) }
+            let rows = try db.execute("""
+                SELECT business_date::text AS d, closing_cases::text AS cases, closing_lbs::text AS lbs FROM finance.daily_inventory_latest
+                WHERE sku = $1 ORDER BY 1
+                """, [.text(sku)])
+            let closings = (0..<rows.count).map { "\(rows.value($0, "d")!) \(Decimal(string: rows.value($0, "cases")!)!) \(Decimal(string: rows.value($0, "lbs")!)!)" }
+            #expect(closings == ["\(days[0]) 17 8.5", "\(days[1]) 0 -29.75", "\(days[3]) 16 -21.25"], "day 3 has no row: it opened at 0 cases and did not move")
         }
 
         struct FinanceInventory {
