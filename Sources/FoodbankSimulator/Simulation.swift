@@ -276,16 +276,19 @@ public struct Simulation: Sendable {
                 truth.apply(.adjustment, sku: sku(skuIndex), location: location, lot: "", quantity: delta, lbs: lbs, date: date)
             }
         }
+        let fileName = "adjustments_\(compact)_\(Self.stableNumber(configuration.tag) % 900 + 100).csv"
         if configuration.dirty && date == configuration.endDate {
-            // An adjustment that drives a position negative.
+            // An adjustment that drives a position negative, by an implausible 100,000 cases.
             let sku = self.sku(Self.skuCount)
             let delta = Decimal(-100000)
-            lines.append("ADJ-\(configuration.tag)-\(compact)-neg,\(sku),OAK-MAIN,NEG\(configuration.tag),\(delta),OTHER,Ana,\(date),recount error")
+            let id = "ADJ-\(configuration.tag)-\(compact)-neg"
+            lines.append("\(id),\(sku),OAK-MAIN,NEG\(configuration.tag),\(delta),OTHER,Ana,\(date),recount error")
             truth.apply(.adjustment, sku: sku, location: "OAK-MAIN", lot: "NEG\(configuration.tag)", quantity: delta,
                         lbs: delta * Self.unitWeight(Self.skuCount), date: date)
+            truth.plant("implausible_value", "adjustments:adjustments:\(id)@\(fileName)")
         }
         let content = ([Self.adjustmentsHeader] + lines).joined(separator: "\n") + "\nTRAILER,\(lines.count)\n"
-        actions.append(.file(folder: "adjustments", name: "adjustments_\(compact)_\(Self.stableNumber(configuration.tag) % 900 + 100).csv", content: content))
+        actions.append(.file(folder: "adjustments", name: fileName, content: content))
     }
 
     private mutating func markNegativeBalances() {
