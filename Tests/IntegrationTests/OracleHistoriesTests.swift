@@ -5,8 +5,8 @@ import Testing
 
 extension Integration {
     /// Generated histories of all six sources (seeded; every edge the contract allows) through the
-    /// real chain, with consumers SIGKILLed while they run and, for some, two instances in every
-    /// group; once the chain is quiet, `foodbank-ctl verify` must find no difference from the oracle.
+    /// real chain, with consumers SIGKILLed while they run, in every other history a source database
+    /// snapshotted again, and, for some, two instances in every group; once the chain is quiet, `foodbank-ctl verify` must find no difference from the oracle.
     /// Every history must match exactly: no edge is marked as known to be wrong. `FOODBANK_HISTORIES`
     /// (default 6), `FOODBANK_HISTORY_STEPS` (default 120) and `FOODBANK_HISTORY_SEED` (default fixed)
     /// size and fix the run (`scripts/verify-soak.sh` runs many).
@@ -30,7 +30,13 @@ extension Integration {
 
             var random = HistoryGenerator.random(seed: seed, stream: 1)
             let kills = Set((0..<3).map { _ in Int.random(in: 0..<max(1, run.history.actions.count), using: &random) })
-            try run.write(killAt: kills, random: &random)
+            // A re-snapshot of one source database in every other history, from a stream of its own so
+            // the kills stay where they were.
+            var faults = HistoryGenerator.random(seed: seed, stream: 2)
+            let resnapshots = seed % 2 == 1 && !run.history.actions.isEmpty
+                ? [Int.random(in: 0..<run.history.actions.count, using: &faults): HistoryDeployment.sourceDatabases.randomElement(using: &faults)!]
+                : [:]
+            try run.write(killAt: kills, resnapshotAt: resnapshots, random: &random)
             try run.killOne(random: &random, at: "the end of the history")
             try #require(try run.waitUntilQuiet(), "the chain did not settle: \(run.pending.prefix(10))\n\(run.report)")
 
@@ -43,7 +49,7 @@ extension Integration {
                 }
             }
             print("history seed=\(seed) instances=\(run.instances) steps=\(run.history.steps) actions=\(run.history.actions.count) "
-                  + "kills=\(run.kills.count) differences=\(differences.count)")
+                  + "kills=\(run.kills.count - run.resnapshots) resnapshots=\(run.resnapshots) differences=\(differences.count)")
             let stopped = run.processes.values.joined().filter { !$0.isRunning }.map { "\($0.name):\n\($0.logTail)" }
             #expect(stopped.isEmpty, "a stage stopped:\n\(stopped.joined(separator: "\n"))")
             #expect(differences.isEmpty, "\(differences.count) differences, e.g.\n\(differences.prefix(25).joined(separator: "\n"))\n\(run.report)\n\(differences.isEmpty ? "" : run.trace(differences: differences))")

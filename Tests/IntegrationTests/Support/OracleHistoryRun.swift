@@ -74,12 +74,14 @@ final class OracleHistoryRun {
         }
     }
 
-    /// Writes the history, SIGKILLing a random process (and starting it again) at `killAt` actions.
-    func write(killAt: Set<Int>, random: inout some RandomNumberGenerator) throws {
+    /// Writes the history, SIGKILLing a random process (and starting it again) at `killAt` actions,
+    /// and taking a source database's snapshot again at `resnapshotAt` actions.
+    func write(killAt: Set<Int>, resnapshotAt: [Int: String] = [:], random: inout some RandomNumberGenerator) throws {
         var connections: [String: PostgresConnection] = [:]
         defer { connections.values.forEach { $0.close() } }
         for (index, action) in history.actions.enumerated() {
             if killAt.contains(index) { try killOne(random: &random, at: "action \(index)") }
+            if let database = resnapshotAt[index] { try resnapshot(database, at: "action \(index)") }
             try deployment.apply(action, inbox: inbox, connections: &connections)
             Thread.sleep(forTimeInterval: 0.04)
         }
@@ -97,6 +99,48 @@ final class OracleHistoryRun {
             throw HistoryRunError(message: "cdc did not capture again after a kill:\n\(restarted.logTail)")
         }
     }
+
+    /// What an operator does when a slot is lost or the connector's offsets are: the slot is dropped
+    /// and cdc, started again, takes the database's snapshot again. The slot is drained first, so no
+    /// change exists only in the dropped slot (a delete made while no slot exists is not in this
+    /// fault: a snapshot cannot show it). Every row then arrives again, as a newer version equal in
+    /// value (decision 21): nothing may change.
+    func resnapshot(_ database: String, at moment: String) throws {
+        let slot = "\(tag)_\(database)"
+        let source = try PostgresConnection(url: deployment.url(database))
+        defer { source.close() }
+        let drained = try eventually(timeout: .seconds(90), every: .milliseconds(200)) {
+            try source.execute("SELECT count(*) FROM pg_logical_slot_peek_changes($1, NULL, NULL, 'format-version', '2')",
+                               [.text(slot)]).scalar == "0"
+        }
+        guard drained else { throw HistoryRunError(message: "slot \(slot) was not drained before its re-snapshot") }
+        processes["cdc"]![0].crash()
+        try source.execute("SELECT pg_drop_replication_slot($1)", [.text(slot)])
+        if Self.deleteWhileNoSlot, let table = Self.leafTables[database] {
+            try source.execute("DELETE FROM \(table) WHERE ctid = (SELECT min(ctid) FROM \(table))")
+        }
+        let restarted = try start("cdc")
+        processes["cdc"]![0] = restarted
+        kills.append("re-snapshot of \(database) at \(moment)")
+        resnapshots += 1
+        if !eventually(timeout: .seconds(120), { restarted.log.contains("capturing") }) {
+            throw HistoryRunError(message: "cdc did not capture again after the re-snapshot of \(database):\n\(restarted.logTail)")
+        }
+        guard restarted.log.contains("snapshot published") else {
+            throw HistoryRunError(message: "cdc did not take \(database)'s snapshot again:\n\(restarted.logTail)")
+        }
+    }
+
+    /// `FOODBANK_RESNAPSHOT_DELETES=1` also deletes a row while no slot exists. A snapshot cannot
+    /// show that delete, and a complete snapshot does not yet remove the rows it lacks (issue 12's
+    /// open part): with it, a history whose re-snapshot found rows fails today. Off by default.
+    static let deleteWhileNoSlot = ProcessInfo.processInfo.environment["FOODBANK_RESNAPSHOT_DELETES"] == "1"
+    /// A table per source database whose rows nothing else in the database references.
+    static let leafTables = ["warehouse": "wms.inventory_transactions", "donations": "intake.donation_lines",
+                             "agency": "agency.order_lines", "fulfillment": "pick.shipment_lines"]
+
+    /// How many re-snapshots the run took.
+    private(set) var resnapshots = 0
 
     /// Waits until every group's lag is 0, the manifest holds every inbox file as it is now, and the
     /// reporting tables stop changing.
