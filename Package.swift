@@ -198,6 +198,9 @@ let package = Package(
         .testTarget(name: "FoodbankDedupeTests", dependencies: ["FoodbankDedupe", "FoodbankKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FoodbankCanonicalTests", dependencies: ["FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankSimulatorTests", dependencies: ["FoodbankSimulator"]),
+        .testTarget(name: "BadInputCatalogueTests", dependencies: [
+            "FoodbankCDC", "FoodbankCanonical", "FoodbankFeeds", "FoodbankSFTP", "FoodbankJSON", "FoodbankReconcile", "FoodbankDQ", "FoodbankNightly",
+        ]),
         .testTarget(name: "FoodbankFeedsTests", dependencies: ["FoodbankFeeds", "FoodbankSFTP"]),
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),

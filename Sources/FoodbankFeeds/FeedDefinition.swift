@@ -30,4 +30,12 @@ public struct FeedDefinition: Sendable, Equatable {
     public func accepts(fileName: String) -> Bool {
         (try? Regex(filePattern).wholeMatch(in: fileName)) != nil
     }
+
+    /// What a file in this feed's folder is: refused without reading (`refusal`, from its listing),
+    /// misnamed, or what its content parses to.
+    public func judge(fileName: String, content: [UInt8], refusal: String?) -> ParsedFeedFile {
+        if let refusal { return .broken(reason: "refused without reading: \(refusal)") }
+        guard accepts(fileName: fileName) else { return .broken(reason: "the file name fits no feed: \(folder)/ takes \(nameRule)") }
+        return FeedParser.parse(content, feed: self)
+    }
 }

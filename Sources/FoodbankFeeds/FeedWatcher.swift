@@ -57,7 +57,7 @@ public final class FeedWatcher: @unchecked Sendable {
             for entry in try sftp.list(folder) {
                 // A link, a folder or a name that is not one plain path component is never opened.
                 if let refusal = entry.refusal {
-                    try handle(feed: feed, file: entry.name, content: [], refusal: "refused without reading: \(refusal)", summary: &summary)
+                    try handle(feed: feed, file: entry.name, content: [], refusal: refusal, summary: &summary)
                     continue
                 }
                 let content = try sftp.read(folder, entry.name)
@@ -69,9 +69,7 @@ public final class FeedWatcher: @unchecked Sendable {
 
     private func handle(feed: FeedDefinition, file: String, content: [UInt8], refusal: String? = nil, summary: inout Summary) throws {
         let sha = try sha256(content)
-        let parsed = if let refusal { ParsedFeedFile.broken(reason: refusal) } else if feed.accepts(fileName: file) {
-            FeedParser.parse(content, feed: feed)
-        } else { ParsedFeedFile.broken(reason: "the file name fits no feed: \(feed.folder)/ takes \(feed.nameRule)") }
+        let parsed = feed.judge(fileName: file, content: content, refusal: refusal)
         let (latest, latestPublished) = try manifest(feed: feed, file: file)
         let action = FileAction.decide(latest: latest, latestPublished: latestPublished, sha256: sha, parsed: parsed)
         let topic = configuration.topicName(feed.topic)
