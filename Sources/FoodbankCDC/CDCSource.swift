@@ -77,6 +77,10 @@ public final class CDCSource: @unchecked Sendable {
         for row in 0..<rows.count {
             switch try decoder.decode(lsn: rows.value(row, "lsn") ?? "", data: rows.value(row, "data") ?? "") {
             case .change(let change):
+                if change.operation == .truncate {
+                    logger.error("TRUNCATE of a captured table: its rows are still counted downstream (README, decision 31)",
+                                 metadata: ["table": "\(change.schema).\(change.table)", "lsn": "\(change.lsn)"])
+                }
                 try publish(change, snapshot: "false", processedMillis: now)
                 published += 1
             case .commit(let end):
@@ -99,7 +103,7 @@ public final class CDCSource: @unchecked Sendable {
 
     private func publishEvent(_ change: RowChange, snapshot: String, processedMillis: Int64) throws {
         let topic = configuration.topicName(DebeziumEnvelope.topic(prefix: configuration.topicPrefix, schema: change.schema, table: change.table))
-        let key = try DebeziumEnvelope.key(change).encoded()
+        let key = try DebeziumEnvelope.key(change)?.encoded()
         let value = try DebeziumEnvelope.value(change, prefix: configuration.topicPrefix, snapshot: snapshot, processedMillis: processedMillis)
         try producer.send(KafkaRecord(topic: topic, key: key, value: value.encoded()))
         // Debezium follows a delete with a tombstone so compaction can drop the key.

@@ -11,9 +11,10 @@ public enum DebeziumEnvelope {
         "\(prefix).\(schema).\(table)"
     }
 
-    /// The record key: the primary key columns, schemaless (`{"txn_id": 42}`).
-    public static func key(_ change: RowChange) throws -> JSONValue {
-        guard let row = change.after ?? change.before else { return .object([:]) }
+    /// The record key: the primary key columns, schemaless (`{"txn_id": 42}`); none for a truncate,
+    /// which names no row.
+    public static func key(_ change: RowChange) throws -> JSONValue? {
+        guard let row = change.after ?? change.before else { return change.operation == .truncate ? nil : .object([:]) }
         var key: [String: JSONValue] = [:]
         for name in change.keyColumns {
             guard let column = row.first(where: { $0.name == name }) else { continue }
@@ -43,6 +44,11 @@ public enum DebeziumEnvelope {
             "lsn": .int(Int64(bitPattern: change.lsn.value)),
             "xmin": .null,
         ]
+        // Debezium's truncate event has neither row.
+        if change.operation == .truncate {
+            return .object(["source": .object(source), "op": .string("t"), "ts_ms": .int(processedMillis), "ts_us": .int(processedMillis * 1_000),
+                            "ts_ns": .int(processedMillis * 1_000_000), "transaction": .null])
+        }
         return .object([
             "before": try row(change.before),
             "after": try row(change.after),

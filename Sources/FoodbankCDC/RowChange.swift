@@ -3,7 +3,9 @@ import FoodbankJSON
 /// One row-level change read from a source database, before it becomes a Debezium envelope.
 public struct RowChange: Sendable, Equatable {
     public enum Operation: String, Sendable {
-        case read = "r", create = "c", update = "u", delete = "d"
+        /// A TRUNCATE of the table: Debezium's `t` event (with `skipped.operations=none`), which
+        /// names the table and no row.
+        case read = "r", create = "c", update = "u", delete = "d", truncate = "t"
     }
 
     /// A column as PostgreSQL typed it and wal2json (or a snapshot query) rendered it.
@@ -24,7 +26,7 @@ public struct RowChange: Sendable, Equatable {
     public var database: String
     public var schema: String
     public var table: String
-    /// The new row (create, update, read).
+    /// The new row (create, update, read); nil for a delete and a truncate.
     public var after: [Column]?
     /// The old row as the table's replica identity gives it (all columns with REPLICA IDENTITY
     /// FULL, else the key only), for update and delete.

@@ -39,10 +39,10 @@ public struct Wal2JsonDecoder: Sendable {
         case "C":
             guard let end = LogSequenceNumber(lsnText) else { throw Malformed(reason: "bad lsn \(lsnText)", data: data) }
             return .commit(endLSN: end)
-        case "I", "U", "D":
+        case "I", "U", "D", "T":
             return .change(try change(json, action: action, data: data))
         default:
-            return .ignored(action)   // "M" (logical messages), "T" (truncate): not part of the contract's feeds
+            return .ignored(action)   // "M": logical messages (a heartbeat's), no table's change
         }
     }
 
@@ -69,6 +69,9 @@ public struct Wal2JsonDecoder: Sendable {
             } else if let identity, RowChange.key(identity, shape.keyColumns) != RowChange.key(columns ?? [], shape.keyColumns) {
                 before = shape.rowFromIdentity(identity)
             }
+        case "T":
+            // No row: the table's rows are gone. Published so that it is seen (README, decision 31).
+            operation = .truncate
         default:
             operation = .delete
             // Without FULL identity Debezium gives the key and, for the other columns, null or a
@@ -76,7 +79,7 @@ public struct Wal2JsonDecoder: Sendable {
             before = identity.map(shape.rowFromIdentity)
         }
         return RowChange(operation: operation, database: database, schema: schema, table: table,
-                         after: operation == .delete ? nil : columns, before: before, lsn: lsn, transactionID: xid,
+                         after: [.delete, .truncate].contains(operation) ? nil : columns, before: before, lsn: lsn, transactionID: xid,
                          commitMillis: commit.epochMicros / 1000, keyColumns: shape.keyColumns)
     }
 

@@ -262,6 +262,8 @@ struct ChangeEvent {
     /// snapshot's, older than anything streamed after it.
     let lsn: Int64?
     let committedAt: Date?
+    /// `schema.table` from `source`, for a reason that names it.
+    let table: String
 
     init(_ envelope: JSONValue) throws {
         guard envelope.objectValue != nil else { throw Rejection("change event is not an object") }
@@ -273,6 +275,7 @@ struct ChangeEvent {
         self.txID = source["txId"]?.intValue
         self.lsn = source["lsn"]?.intValue
         self.committedAt = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        self.table = "\(source["schema"]?.stringValue ?? "?").\(source["table"]?.stringValue ?? "?")"
         guard op == "r" || lsn != nil else { throw Rejection("no source.lsn in a streamed change event") }
     }
 
@@ -291,6 +294,7 @@ struct ChangeEvent {
             if let before, identity(before) != identity(new) { return [(before, true), (new, false)] }
             return [(new, false)]
         case "d": return [(try row("before", before), true)]
+        case "t": throw Rejection("a TRUNCATE of \(table): the rows it removed are still counted, since no event names them (README, decision 31)")
         default: throw Rejection("unknown op \(op.prefix(20))")
         }
     }

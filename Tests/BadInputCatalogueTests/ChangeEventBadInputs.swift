@@ -68,6 +68,9 @@ enum ChangeEventBadInputs {
             envelope(after: row(movement, [:]), source: .object(["txId": .int(754)]))),
         bad(movements, "an unknown op", "unknown op x", envelope(op: "x", after: row(movement, [:]))),
         bad(movements, "a create without its after row", "op c without its after row", envelope()),
+        bad(movements, "a TRUNCATE of a source table", "a TRUNCATE of wms.inventory_transactions: the rows it removed are still counted",
+            .object(["op": .string("t"), "source": .object(["schema": .string("wms"), "table": .string("inventory_transactions"),
+                                                          "txId": .int(754), "lsn": .int(43_933_176)])])),
         bad(movements, "a delete without its before row", "op d without its before row", envelope(op: "d")),
     ]
 

@@ -45,6 +45,19 @@ enum TableSchemaFixture {
         #expect(try DebeziumEnvelope.key(try change(Fixtures.deleteItemDefaultIdentity)) == .object(["sku": .string("A")]))
     }
 
+    /// wal2json's row for `TRUNCATE wms.inventory_transactions` (its shape read off the local
+    /// stack's wal2json). Ignoring it would leave every truncated row counted without a word.
+    @Test func aTruncateIsPublishedAsDebeziumsTruncateEvent() throws {
+        let truncate = #"{"action":"T","xid":48255,"timestamp":"2026-11-22 15:53:00.1+00","lsn":"0/D3AA7B88","schema":"wms","table":"inventory_transactions"}"#
+        let change = try change(truncate)
+        #expect(change.operation == .truncate && change.before == nil && change.after == nil)
+        #expect(try DebeziumEnvelope.key(change) == nil, "Debezium's truncate events have no key")
+        let value = try DebeziumEnvelope.value(change, prefix: "foodbank.cdc.warehouse", processedMillis: 0)
+        #expect(value["op"] == .string("t") && value["before"] == nil && value["after"] == nil)
+        #expect(value["source"]?["table"] == .string("inventory_transactions") && value["source"]?["lsn"] == .int(0xD3AA7B88))
+        #expect(change.debeziumChanges.count == 1)
+    }
+
     @Test func updateWithoutFullIdentityHasNoBefore() throws {
         let update = try change(Fixtures.updateItemDefaultIdentity)
         #expect(update.operation == .update)
@@ -85,7 +98,8 @@ enum TableSchemaFixture {
     @Test func commitCarriesTheEndLSN() throws {
         #expect(try decoder.decode(lsn: "0/29E5F38", data: Fixtures.commit) == .commit(endLSN: LogSequenceNumber("0/29E5F38")!))
         #expect(try decoder.decode(lsn: "0/1", data: #"{"action":"B","xid":1}"#) == .begin)
-        #expect(try decoder.decode(lsn: "0/1", data: #"{"action":"T","xid":1}"#) == .ignored("T"))
+        // A logical message (a heartbeat's) is no table's change; a truncate is one (see above).
+        #expect(try decoder.decode(lsn: "0/1", data: #"{"action":"M","xid":1,"transactional":false,"prefix":"heartbeat","content":"x"}"#) == .ignored("M"))
     }
 
     @Test func uncapturedTableAndGarbageAreErrorsThatSayWhat() {
