@@ -141,7 +141,7 @@ let package = Package(
             "FoodbankOracle", "FoodbankHistories", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "FoodbankEnvironmentTests", dependencies: ["FoodbankEnvironment"]),
-        .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankJSON"]),
+        .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankCanonical", "FoodbankJSON"]),
         .executableTarget(name: "cdc", dependencies: [
             "FoodbankCDC", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -191,7 +191,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .testTarget(name: "FoodbankNightlyTests", dependencies: ["FoodbankNightly", "FoodbankCanonical"]),
+        .testTarget(name: "FoodbankNightlyTests", dependencies: ["FoodbankNightly", "FoodbankCanonical", "FoodbankJSON"]),
         .testTarget(name: "FoodbankDQTests", dependencies: ["FoodbankDQ", "FoodbankCanonical", "FoodbankJSON"]),
 
         .testTarget(name: "FoodbankNormalizeTests", dependencies: ["FoodbankNormalize", "FoodbankCanonical", "FoodbankJSON", "FoodbankKafka", "FoodbankStreaming"]),
@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(name: "FoodbankKafkaTests", dependencies: ["FoodbankKafka", "CRdKafka"]),
         .testTarget(name: "FoodbankPostgresTests", dependencies: ["FoodbankPostgres"]),
         .testTarget(name: "FoodbankJSONTests", dependencies: ["FoodbankJSON"]),
-        .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics"]),
+        .testTarget(name: "FoodbankTopicsTests", dependencies: ["FoodbankTopics", "FoodbankCanonical"]),
         .testTarget(name: "FoodbankMetricsTests", dependencies: ["FoodbankMetrics", "FoodbankKafka", "FoodbankStreaming"]),
         .testTarget(name: "FoodbankStreamingTests", dependencies: ["FoodbankStreaming", "FoodbankKafka"]),
         .testTarget(name: "DeploymentTests", dependencies: ["FoodbankTopics", "FoodbankJSON", "FoodbankKafka", "FoodbankPostgres", "FoodbankStreaming", "FoodbankCDC", "FoodbankSFTP", "FoodbankSimulator", "FoodbankEnvironment"]),

@@ -43,6 +43,10 @@ public enum CanonicalSchema {
                                      "description": .string("The change's LSN; a snapshot row its snapshot's.")]),
                 "holder": .object(["const": .string(""), "description": .string("Empty: a database row has no holder but itself.")]),
                 "committed_at": .object(["type": .array([.string("string"), .string("null")]), "format": .string("date-time")]),
+                "completes_snapshot": .object(["enum": .array([.string("last_in_data_collection"), .string("last")]), "description": .string(
+                    "On the last row of a table's snapshot, Debezium's marker of it: last_in_data_collection completes its table; last, "
+                        + "the snapshot's very last row, completes every table of its system. The table's rows held at an older position "
+                        + "were deleted while no slot existed, and consumers remove them (README, decision 32).")]),
             ]),
         ])
     }

@@ -92,16 +92,23 @@ public struct SourceCoordinates: Sendable, Equatable {
     /// What holds the row: "" for a CDC table (one holder); for feeds the file name (a row is held
     /// by every live file that has it, and counts with the latest-delivered one).
     public var holder: String = ""
+    /// On the last row of a table's snapshot, Debezium's marker of it (`last_in_data_collection`,
+    /// or `last` for the snapshot's very last row, which completes every table of its system): the
+    /// table held no row but those snapshotted at this position or changed after it, so a sink
+    /// removes the table's rows it holds at an older position (decision 32).
+    public var completesSnapshot: String?
 
     /// The row's identity across systems and holders.
     public var rowID: String { "\(system):\(object):\(sourceID)" }
     public var positionValue: Int64 { Int64(position) ?? 0 }
 
     public func json() -> JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "system": .string(system), "object": .string(object), "source_id": .string(sourceID), "version": .string(version),
             "position": .string(position), "committed_at": committedAt.map { .string(BusinessTime.iso8601($0)) } ?? .null,
             "holder": .string(holder),
-        ])
+        ]
+        if let completesSnapshot { fields["completes_snapshot"] = .string(completesSnapshot) }
+        return .object(fields)
     }
 }

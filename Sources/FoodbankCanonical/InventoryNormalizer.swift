@@ -51,7 +51,8 @@ public enum InventoryNormalizer {
             referenceType: row["reference_type"]?.stringValue, referenceID: row["reference_id"]?.stringValue,
             occurredAt: occurred, businessDate: BusinessTime.businessDate(of: occurred),
             source: SourceCoordinates(system: "warehouse", object: "wms.inventory_transactions", sourceID: String(id),
-                                      version: change.txID.map(String.init) ?? "", position: String(position), committedAt: change.committedAt),
+                                      version: change.txID.map(String.init) ?? "", position: String(position), committedAt: change.committedAt,
+                                      completesSnapshot: change.completesSnapshot),
             processedAt: processedAt)
         let idPrefix = "warehouse:wms.inventory_transactions:\(id):\(position):\(retraction ? "del" : "new")"
         switch type {

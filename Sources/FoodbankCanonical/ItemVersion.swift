@@ -15,6 +15,11 @@ public struct ItemVersion: Equatable, Sendable {
     /// The change's LSN: a newer version replaces an older one whatever order they are read in.
     public var position: Int64
 
+    /// An item a complete snapshot of `wms.items` lacks: deleted, at the snapshot's removal position.
+    public init(removedSku sku: String, position: Int64) {
+        (self.sku, self.unitWeightLbs, self.deleted, self.position) = (sku, 0, true, position)
+    }
+
     /// The item a Debezium change event of `wms.items` carries; nil for a tombstone.
     public init?(changeEvent envelope: JSONValue?) throws {
         guard let envelope else { return nil }

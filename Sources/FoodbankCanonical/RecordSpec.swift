@@ -170,7 +170,8 @@ extension RecordSpec {
             eventID: "\(system):\(table):\(sourceID):\(change.lsn ?? 0):\(retraction ? "del" : "new")",
             isRetraction: retraction, key: key, fields: withKey, businessTime: time,
             source: SourceCoordinates(system: system, object: table, sourceID: sourceID, version: change.txID.map(String.init) ?? "",
-                                      position: String(change.lsn ?? 0), committedAt: change.committedAt),
+                                      position: String(change.lsn ?? 0), committedAt: change.committedAt,
+                                      completesSnapshot: change.completesSnapshot),
             processedAt: processedAt))
     }
 
@@ -242,7 +243,7 @@ extension RecordSpec {
         return Self.plainText(value)
     }
 
-    static func plainText(_ value: JSONValue) -> String {
+    public static func plainText(_ value: JSONValue) -> String {
         switch value {
         case .string(let s): s
         case .int(let i): String(i)
@@ -264,6 +265,8 @@ struct ChangeEvent {
     let committedAt: Date?
     /// `schema.table` from `source`, for a reason that names it.
     let table: String
+    /// The marker of a table's last snapshot row (``SourceCoordinates/completesSnapshot``).
+    let completesSnapshot: String?
 
     init(_ envelope: JSONValue) throws {
         guard envelope.objectValue != nil else { throw Rejection("change event is not an object") }
@@ -276,6 +279,7 @@ struct ChangeEvent {
         self.lsn = source["lsn"]?.intValue
         self.committedAt = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         self.table = "\(source["schema"]?.stringValue ?? "?").\(source["table"]?.stringValue ?? "?")"
+        self.completesSnapshot = source["snapshot"]?.stringValue.flatMap { op == "r" && SnapshotMarkers.completing.contains($0) ? $0 : nil }
         guard op == "r" || lsn != nil else { throw Rejection("no source.lsn in a streamed change event") }
     }
 

@@ -30,8 +30,10 @@ public struct DQFinding: Sendable, Equatable {
 /// `ops.dq_violations`. Everything runs inside the sink's transaction; statements are parameterized.
 public enum DQStore {
     /// Writes one batch's facts, judges every entity they touched, and records the verdicts.
-    public static func apply(_ facts: DQFacts, in db: PostgresConnection, now: Date, gracePeriod: TimeInterval,
+    public static func apply(_ batch: DQFacts, in db: PostgresConnection, now: Date, gracePeriod: TimeInterval,
                              limits: PlausibleLimits = PlausibleLimits()) throws -> [DQFinding] {
+        var facts = batch
+        try SnapshotRemovals.add(to: &facts, db)
         var evidence = DQEvidence()
         evidence.now = now
         evidence.gracePeriod = gracePeriod

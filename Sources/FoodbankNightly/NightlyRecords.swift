@@ -13,42 +13,81 @@ public enum NightlyRecords {
         case donors
     }
 
-    /// One batch as row versions (the newest per record in the batch) and the records it could not read.
-    public static func versions(_ records: [(input: Input, value: [UInt8]?)]) -> (rows: [CanonicalRowVersion], rejected: [(index: Int, reason: String)]) {
+    /// One batch: the row versions (the newest per record in the batch).
+    public struct Batch {
+        public var rows: [CanonicalRowVersion] = []
+        /// The record types whose table's snapshot the batch completed, with the snapshot.
+        public var completedSnapshots: [(recordType: String, completion: SnapshotCompletion)] = []
+        /// The records it could not read.
+        public var rejected: [(index: Int, reason: String)] = []
+    }
+
+    public static func versions(_ records: [(input: Input, value: [UInt8]?)]) -> Batch {
         var latest: [String: CanonicalRowVersion] = [:]
         var order: [String] = []
-        var rejected: [(index: Int, reason: String)] = []
+        var batch = Batch()
         for (index, record) in records.enumerated() {
             do {
-                guard let row = try version(record.input, record.value) else { continue }
+                guard let (row, completions) = try version(record.input, record.value) else { continue }
+                for completion in completions {
+                    if let recordType = completion.recordType { batch.completedSnapshots.append((recordType, completion)) }
+                }
                 let key = "\(row.recordType)|\(row.sourceID)"
                 if latest[key] == nil { order.append(key) }
                 // The newest by position, whatever order the partitions were read in.
                 if (latest[key]?.position ?? .min) <= row.position { latest[key] = row }
             } catch {
-                rejected.append((index, "\(error)"))
+                batch.rejected.append((index, "\(error)"))
             }
         }
-        return (order.compactMap { latest[$0] }, rejected)
+        batch.rows = order.compactMap { latest[$0] }
+        return batch
     }
 
-    static func version(_ input: Input, _ value: [UInt8]?) throws -> CanonicalRowVersion? {
+    /// A record's row version, and the snapshot it completes if it is its table's last snapshot row.
+    static func version(_ input: Input, _ value: [UInt8]?) throws -> (CanonicalRowVersion, [SnapshotCompletion])? {
         switch input {
         case .canonical:
             guard let value else { throw Rejection("a record without a value") }
-            return try CanonicalRowVersion(try parse(value))
+            let json = try parse(value)
+            return (try CanonicalRowVersion(json), SnapshotCompletion.of(canonical: json))
         case .donors:
             // A tombstone follows a delete, whose change event already said so.
             guard let value else { return nil }
             let change = try parse(value)
             guard let op = change["op"]?.stringValue else { throw Rejection("no op in the change event") }
             guard let row = change[op == "d" ? "before" : "after"], let donorID = row["donor_id"]?.stringValue else { throw Rejection("donor without donor_id") }
-            return CanonicalRowVersion(recordType: "donor", sourceID: donorID, live: op != "d", position: change["source"]?["lsn"]?.intValue ?? 0,
-                                       fields: row.objectValue ?? [:])
+            return (CanonicalRowVersion(recordType: "donor", sourceID: donorID, live: op != "d", position: change["source"]?["lsn"]?.intValue ?? 0,
+                                        fields: row.objectValue ?? [:]),
+                    SnapshotCompletion.of(changeEvent: change, system: "donations"))
         }
     }
 
     /// Newer versions replace older ones (by source position; an equal one is a replay, no change).
+    /// A completed snapshot first removes its table's records held at an older position (decision
+    /// 32); the batch's own versions then come back over the removal, being newer.
+    public static func store(_ batch: Batch, in db: PostgresConnection) throws {
+        let latest = try completionTable.record(batch.completedSnapshots.map { ($0.recordType, $0.completion.position) }, db)
+        for (recordType, completion) in batch.completedSnapshots {
+            try db.execute("""
+                UPDATE nightly.records SET live = false, position = $2, recorded_at = now()
+                WHERE record_type = $1 AND live AND position < $2
+                """, [.text(recordType), .int(completion.removalPosition)])
+        }
+        try store(batch.rows.map { belowSnapshot($0, latest) }, in: db)
+    }
+
+    /// By record type: nightly keeps its records by type, one type per source table.
+    static let completionTable = SnapshotCompletionTable("nightly.snapshot_completions")
+
+    /// A version older than its table's latest complete snapshot, read after it: its row is gone.
+    static func belowSnapshot(_ row: CanonicalRowVersion, _ latest: [String: Int64]) -> CanonicalRowVersion {
+        guard let position = latest[row.recordType], row.position < position - 1 else { return row }
+        var removed = row
+        (removed.live, removed.position) = (false, position - 1)
+        return removed
+    }
+
     public static func store(_ rows: [CanonicalRowVersion], in db: PostgresConnection) throws {
         _ = try db.insertRows(into: "nightly.records", columns: ["record_type", "source_id", "live", "position", "fields", "business_date"],
                               rows: rows.map { [.text($0.recordType), .text($0.sourceID), .bool($0.live), .int($0.position),

@@ -31,9 +31,9 @@ public enum NightlyStage {
         configuration.maxBatchRecords = settings.batch
         configuration.deadLetterTopic = try names.name("foodbank.dlq.nightly")
         return PostgresSink(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
-            let (rows, rejected) = NightlyRecords.versions(batch.map { (inputs[$0.topic]!, $0.value) })
-            try NightlyRecords.store(rows, in: db)
-            return SinkOutcome(rejected: rejected.map { (batch[$0.index], $0.reason) })
+            let records = NightlyRecords.versions(batch.map { (inputs[$0.topic]!, $0.value) })
+            try NightlyRecords.store(records, in: db)
+            return SinkOutcome(rejected: records.rejected.map { (batch[$0.index], $0.reason) })
         }
     }
 }

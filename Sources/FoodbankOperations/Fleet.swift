@@ -42,13 +42,13 @@ public enum Fleet {
                            .outputs.keys.sorted(), ownedTables: []),
             FleetGroup(stage: "reconcile", group: "reconcile" + groupSuffix, offsets: .postgres, inputs: try ReconcileStage.inputs(names).keys.sorted(),
                        ownedTables: ["ops.ledger_versions", "ops.inventory_movements", "ops.ledger_changed_dates", "ops.inventory_on_hand", "ops.items",
-                                     "ops.pipeline_freshness"]),
+                                     "ops.pipeline_freshness", "ops.snapshot_completions"]),
             FleetGroup(stage: "dq", group: "dq" + groupSuffix, offsets: .postgres, inputs: try DQStage.inputs(names).keys.sorted(),
                        ownedTables: ["dq.items", "dq.sku_references", "dq.intakes", "dq.orders", "dq.order_lines", "dq.shipments",
-                                     "dq.shipment_lines", "ops.dq_violations"]),
+                                     "dq.shipment_lines", "dq.snapshot_completions", "ops.dq_violations"]),
             // The finance tables are nightly's output, never emptied: they are append-only and versioned.
             FleetGroup(stage: "nightly", group: "nightly" + groupSuffix, offsets: .postgres, inputs: try NightlyStage.inputs(names).keys.sorted(),
-                       ownedTables: ["nightly.records"]),
+                       ownedTables: ["nightly.records", "nightly.snapshot_completions"]),
         ]
     }
 }

@@ -521,5 +521,21 @@ public enum ReportingSchema {
             -- ({field: decimal text}; none when not live). Rebuilt by replaying dq.
             ALTER TABLE dq.sku_references ADD COLUMN quantities jsonb NOT NULL DEFAULT '{}'::jsonb;
             """),
+            Migration(version: 19, name: "complete snapshots", sql: """
+            -- Decision 32: each sink's latest complete snapshot of each source table. A version of
+            -- the table's rows older than it, read before or after it, is a row the snapshot lacked:
+            -- removed. Emptied with the sink's other tables by a replay from the earliest offsets.
+            -- source_table: system:schema.table (reconcile, dq), or the record type (nightly).
+            CREATE TABLE ops.snapshot_completions (
+                source_table text PRIMARY KEY,
+                position     bigint NOT NULL,
+                completed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE dq.snapshot_completions (LIKE ops.snapshot_completions INCLUDING ALL);
+            CREATE TABLE nightly.snapshot_completions (LIKE ops.snapshot_completions INCLUDING ALL);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ops.snapshot_completions TO foodbank_reconcile;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON dq.snapshot_completions TO foodbank_dq;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON nightly.snapshot_completions TO foodbank_nightly;
+            """),
     ]
 }

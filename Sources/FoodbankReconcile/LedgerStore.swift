@@ -1,3 +1,4 @@
+import FoodbankCanonical
 import FoodbankJSON
 import FoodbankPostgres
 import Foundation
@@ -13,6 +14,19 @@ enum LedgerStore {
         let rowIDs = Set(versions.map(\.rowID)).sorted()
         try lock(rowIDs, db)
         return LedgerFold.fold(versions, stored: try states(rowIDs, db))
+    }
+
+    /// The rows of a completed snapshot's table held at an older position, as retractions at its
+    /// removal position (decision 32). A scan of the table's rows: re-snapshots are rare.
+    static func removals(after completion: SnapshotCompletion, _ db: PostgresConnection) throws -> [LedgerVersion] {
+        let result = try db.execute("""
+            SELECT row_id, holder FROM ops.ledger_versions
+            WHERE starts_with(row_id, $1) AND position < $2 AND (live OR legs <> '[]'::jsonb) ORDER BY row_id, holder
+            """, [.text(completion.rowIDPrefix), .int(completion.removalPosition)])
+        return (0..<result.count).map { row in
+            LedgerVersion(rowID: result.value(row, "row_id")!, holder: result.value(row, "holder")!, position: completion.removalPosition,
+                          change: .retract, leg: nil)
+        }
     }
 
     /// Writes the folded states and moves the balances by what each row counts now minus what it

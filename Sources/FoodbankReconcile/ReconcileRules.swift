@@ -10,12 +10,15 @@ public struct ReconcilePlan: Equatable, Sendable {
     public var items: [String: ItemVersion] = [:]
     /// The newest source time per source system seen in the batch.
     public var freshness: [String: Date] = [:]
+    /// Tables whose snapshot a record of the batch completed: their rows missing from it go.
+    public var completedSnapshots: Set<SnapshotCompletion> = []
     public var rejected: [(index: Int, reason: String)] = []
 
     public init() {}
 
     public static func == (a: ReconcilePlan, b: ReconcilePlan) -> Bool {
-        a.versions == b.versions && a.items == b.items && a.freshness == b.freshness && a.rejected.map(\.index) == b.rejected.map(\.index)
+        a.versions == b.versions && a.items == b.items && a.freshness == b.freshness && a.completedSnapshots == b.completedSnapshots
+            && a.rejected.map(\.index) == b.rejected.map(\.index)
     }
 }
 
@@ -40,9 +43,12 @@ public enum ReconcileRules {
                     let json = try parse(record.value)
                     let version = try version(json)
                     plan.versions.append(version)
+                    plan.completedSnapshots.formUnion(SnapshotCompletion.of(canonical: json))
                     mark(&plan, system: json["source"]?["system"]?.stringValue ?? "unknown", json)
                 case .items:
-                    guard let item = try ItemVersion(changeEvent: record.value.map(parse)) else { continue }
+                    let event = try record.value.map(parse)
+                    plan.completedSnapshots.formUnion(SnapshotCompletion.of(changeEvent: event, system: "warehouse"))
+                    guard let item = try ItemVersion(changeEvent: event) else { continue }
                     if (plan.items[item.sku]?.position ?? .min) <= item.position { plan.items[item.sku] = item }
                 case .otherCanonical:
                     let json = try parse(record.value)

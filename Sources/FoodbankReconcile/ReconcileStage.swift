@@ -29,6 +29,10 @@ public enum ReconcileStage {
         return PostgresSink(kafka: kafka, databaseURL: databaseURL, configuration: configuration, logger: logger) { batch, db in
             let plan = ReconcileRules.plan(batch.map { (inputs[$0.topic] ?? .otherCanonical, $0.value) })
             let balances = try ReconcileStore.apply(plan, in: db)
+            for completion in plan.completedSnapshots {
+                logger.info("a complete snapshot: its table's rows held at an older position are removed",
+                            metadata: ["table": "\(completion.system):\(completion.object)", "position": "\(completion.position)"])
+            }
             return SinkOutcome(rejected: plan.rejected.map { (batch[$0.index], $0.reason) },
                                published: balances.map { KafkaRecord(topic: balanceTopic, key: Array($0.positionKey.utf8), value: $0.json().encoded()) })
         }

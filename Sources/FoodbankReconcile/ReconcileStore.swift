@@ -9,13 +9,43 @@ public enum ReconcileStore {
     /// Returns the balances the plan changed, as they stand inside the transaction.
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
-        let fold = try LedgerStore.fold(plan.versions, db)
-        try lockWeights(of: Set(plan.items.keys).union(fold.touchedLegs.map(\.sku)), db)
-        let reweighed = try applyItems(Array(plan.items.values), db)
+        let completions = plan.completedSnapshots.sorted { ($0.table, $0.position) < ($1.table, $1.position) }
+        let latest = try completionTable.record(completions.map { ($0.table, $0.position) }, db)
+        let removals = try completions.filter { $0.object != itemTable }.flatMap { try LedgerStore.removals(after: $0, db) }
+        let fold = try LedgerStore.fold(plan.versions.map { belowSnapshot($0, latest) } + removals, db)
+        var items = plan.items.mapValues { belowSnapshot($0, latest) }
+        for completion in completions where completion.object == itemTable {
+            for item in try removedItems(after: completion, db) where (items[item.sku]?.position ?? .min) < item.position { items[item.sku] = item }
+        }
+        try lockWeights(of: Set(items.keys).union(fold.touchedLegs.map(\.sku)), db)
+        let reweighed = try applyItems(Array(items.values), db)
         let moved = try LedgerStore.write(fold, db)
         try recomputeWeights(of: reweighed, db)
         try applyFreshness(plan.freshness, db)
         return try balances(positions: moved, skus: reweighed, db)
+    }
+
+    static let itemTable = "wms.items"
+    static let completionTable = SnapshotCompletionTable("ops.snapshot_completions")
+
+    /// A version older than its table's latest complete snapshot, read after it: the snapshot
+    /// lacked its row, so it is that row's removal (decision 32).
+    static func belowSnapshot(_ version: LedgerVersion, _ latest: [String: Int64]) -> LedgerVersion {
+        guard let removal = SnapshotCompletion.removalPosition(of: version.rowID, latest: latest), version.position < removal else { return version }
+        return LedgerVersion(rowID: version.rowID, holder: version.holder, position: removal, change: .retract, leg: nil)
+    }
+
+    static func belowSnapshot(_ item: ItemVersion, _ latest: [String: Int64]) -> ItemVersion {
+        guard let removal = SnapshotCompletion.removalPosition(of: "warehouse:\(itemTable):\(item.sku)", latest: latest),
+              item.position < removal else { return item }
+        return ItemVersion(removedSku: item.sku, position: removal)
+    }
+
+    /// The items a complete snapshot of the item master lacks, as deletes (decision 32).
+    static func removedItems(after completion: SnapshotCompletion, _ db: PostgresConnection) throws -> [ItemVersion] {
+        let result = try db.execute("SELECT sku FROM ops.items WHERE NOT deleted AND source_position < $1 ORDER BY sku",
+                                    [.int(completion.removalPosition)])
+        return (0..<result.count).map { ItemVersion(removedSku: result.value($0, "sku")!, position: completion.removalPosition) }
     }
 
     /// Pounds are kept by difference at the item's current weight, so a movement must not be counted

@@ -1,3 +1,4 @@
+import FoodbankCanonical
 @testable import FoodbankCDC
 import FoodbankJSON
 import Testing
@@ -56,6 +57,17 @@ enum TableSchemaFixture {
         #expect(value["op"] == .string("t") && value["before"] == nil && value["after"] == nil)
         #expect(value["source"]?["table"] == .string("inventory_transactions") && value["source"]?["lsn"] == .int(0xD3AA7B88))
         #expect(change.debeziumChanges.count == 1)
+    }
+
+    /// What reconcile and dq read off the item master's topic to know its snapshot was complete.
+    @Test func aTablesLastSnapshotRowCompletesItsSnapshot() throws {
+        var row = try change(Fixtures.updateItemDefaultIdentity)
+        row.operation = .read
+        row.before = nil
+        for (marker, completes) in [("last_in_data_collection", true), ("last", true), ("first", false), ("true", false)] {
+            let value = try DebeziumEnvelope.value(row, prefix: "foodbank.cdc.warehouse", snapshot: marker, processedMillis: 0)
+            #expect(SnapshotCompletion.of(changeEvent: value, system: "warehouse").contains { $0.object == "wms.items" } == completes, "\(marker)")
+        }
     }
 
     @Test func updateWithoutFullIdentityHasNoBefore() throws {

@@ -54,6 +54,32 @@ import Testing
         #expect(try events(nil).isEmpty, "tombstones carry no business event")
     }
 
+    @Test func theLastSnapshotRowOfATableSaysItCompletesTheSnapshot() throws {
+        func snapshotRow(_ marker: String) throws -> JSONValue? {
+            let envelope = JSONValue.object(["op": .string("r"), "before": .null, "after": Self.row(),
+                                             "source": .object(["txId": .int(9), "lsn": .int(5000), "snapshot": .string(marker),
+                                                                "schema": .string("wms"), "table": .string("inventory_transactions")])])
+            return try events(envelope).first?.json()["source"]
+        }
+        for marker in ["last_in_data_collection", "last"] {
+            let source = try snapshotRow(marker)
+            #expect(source?["completes_snapshot"] == .string(marker))
+            let completed = source.map { SnapshotCompletion.of(canonical: .object(["source": $0])) } ?? []
+            #expect(completed.map(\.object) == (marker == "last" ? ["wms.items", "wms.locations", "wms.inventory_transactions"]
+                                                                   : ["wms.inventory_transactions"]), "last completes every table of its system")
+            #expect(completed.allSatisfy { $0.position == 5000 && $0.system == "warehouse" })
+        }
+        for marker in ["first", "true", "first_in_data_collection"] { #expect(try snapshotRow(marker)?["completes_snapshot"] == nil) }
+    }
+
+    @Test func aRowsRemovalPositionIsItsTablesLatestCompleteSnapshotLessOne() {
+        let latest: [String: Int64] = ["warehouse:wms.inventory_transactions": 500]
+        #expect(SnapshotCompletion.removalPosition(of: "warehouse:wms.inventory_transactions:42", latest: latest) == 499)
+        #expect(SnapshotCompletion.removalPosition(of: "warehouse:wms.items:SKU-1", latest: latest) == nil)
+        #expect(SnapshotCompletion.removalPosition(of: "legacy_wms:legacy_wms:HAY-SAT|M1@f.csv", latest: latest) == nil)
+        #expect(SnapshotCompletion.removalPosition(of: "garbage", latest: latest) == nil)
+    }
+
     @Test func twoChangesInOneTransactionAreTwoEvents() throws {
         let insert = try events(Self.envelope(op: "c", after: Self.row(), txID: 9, lsn: 100))
         let update = try events(Self.envelope(op: "u", before: Self.row(), after: Self.row(["location_id": .string("OAK-COLD")]), txID: 9, lsn: 101))

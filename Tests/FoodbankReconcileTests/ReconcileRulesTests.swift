@@ -78,6 +78,33 @@ import Testing
         #expect(ReconcileRules.plan([(.items, item("1", lsn: 30, op: "d"))]).items["SKU-1"]?.deleted == true)
     }
 
+    /// Decision 32: the last snapshot row of a table says the table was read whole at its position.
+    @Test func aTablesLastSnapshotRowIsACompletedSnapshotAndOlderVersionsAreRemovals() throws {
+        let envelope = JSONValue.object(["op": .string("r"), "before": .null, "after": .object(Self.row),
+                                         "source": .object(["txId": .int(5), "lsn": .int(9_000), "snapshot": .string("last_in_data_collection"),
+                                                            "schema": .string("wms"), "table": .string("inventory_transactions")])])
+        let event = try InventoryNormalizer.fromWarehouse(envelope, processedAt: Self.now).events.map { $0.json().encoded() }
+        let item = JSONValue.object(["op": .string("r"), "after": .object(["sku": .string("SKU-1"), "unit_weight_lbs": .string("2")]),
+                                     "source": .object(["lsn": .int(9_000), "snapshot": .string("last_in_data_collection"), "schema": .string("wms"),
+                                                        "table": .string("items")])])
+        let plan = ReconcileRules.plan(event.map { (.inventoryEvents, $0) } + [(.items, item.encoded())])
+        #expect(plan.completedSnapshots == [SnapshotCompletion(system: "warehouse", object: "wms.inventory_transactions", position: 9_000),
+                                            SnapshotCompletion(system: "warehouse", object: "wms.items", position: 9_000)])
+
+        let latest = ["warehouse:wms.inventory_transactions": Int64(9_000), "warehouse:wms.items": 9_000]
+        let old = LedgerVersion(rowID: "warehouse:wms.inventory_transactions:7", holder: "", position: 8_000, change: .assert, leg: nil)
+        #expect(ReconcileStore.belowSnapshot(old, latest) == LedgerVersion(rowID: old.rowID, holder: "", position: 8_999, change: .retract, leg: nil),
+                "a version older than the snapshot, read after it: its row was not in the snapshot")
+        var snapshotted = old
+        snapshotted.position = 9_000
+        #expect(ReconcileStore.belowSnapshot(snapshotted, latest) == snapshotted, "the snapshot's own rows count")
+        let feed = LedgerVersion(rowID: "legacy_wms:legacy_wms:HAY-SAT|M1", holder: "f.csv", position: 5, change: .assert, leg: nil)
+        #expect(ReconcileStore.belowSnapshot(feed, latest) == feed, "a feed has no snapshot")
+        let oldItem = try #require(try ItemVersion(changeEvent: .object(["op": .string("c"), "after": .object(["sku": .string("SKU-1"), "unit_weight_lbs": .string("2")]),
+                                                                  "source": .object(["lsn": .int(100)])])))
+        #expect(ReconcileStore.belowSnapshot(oldItem, latest) == ItemVersion(removedSku: "SKU-1", position: 8_999))
+    }
+
     @Test func badRecordsAreRejectedWithTheirIndexAndTheRestApplies() throws {
         let good = try Self.event(Self.row, txID: 10)[0]
         let records: [(ReconcileRules.Input, [UInt8]?)] = [

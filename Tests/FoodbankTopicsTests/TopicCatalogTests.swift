@@ -1,3 +1,4 @@
+import FoodbankCanonical
 import FoodbankTopics
 import Foundation
 import Testing
@@ -13,6 +14,17 @@ import Testing
         let catalog = try Self.catalog()
         #expect(catalog.topics.count > 20)
         #expect(catalog.defaultReplicationFactor == 3)
+    }
+
+    /// cdc snapshots a database's tables in the catalog's order; the sinks must know which tables a
+    /// snapshot's last row completes (decision 32).
+    @Test func theTablesASnapshotCompletesAreTheCatalogsInItsOrder() throws {
+        let catalog = try Self.catalog()
+        for (system, tables) in SnapshotCompletion.capturedTables {
+            let prefix = "foodbank.cdc.\(system)."
+            #expect(catalog.names(withPrefix: prefix).map { String($0.dropFirst(prefix.count)) } == tables, "\(system)")
+        }
+        #expect(Set(catalog.names(withPrefix: "foodbank.cdc.").map { $0.split(separator: ".")[2] }) == Set(SnapshotCompletion.capturedTables.keys.map { Substring($0) }))
     }
 
     @Test func everySourceTableHasACDCTopicNamedAsDebeziumNamesIt() throws {

@@ -101,10 +101,11 @@ final class OracleHistoryRun {
     }
 
     /// What an operator does when a slot is lost or the connector's offsets are: the slot is dropped
-    /// and cdc, started again, takes the database's snapshot again. The slot is drained first, so no
-    /// change exists only in the dropped slot (a delete made while no slot exists is not in this
-    /// fault: a snapshot cannot show it). Every row then arrives again, as a newer version equal in
-    /// value (decision 21): nothing may change.
+    /// and cdc, started again, takes the database's snapshot again. The slot is drained first, so the
+    /// rows still there arrive again as newer versions equal in value (decision 21) and change
+    /// nothing. While no slot exists, rows are deleted (the first row of a table nothing references,
+    /// and in the warehouse an item): no event will name them, and the complete snapshot must remove
+    /// them (decision 32).
     func resnapshot(_ database: String, at moment: String) throws {
         let slot = "\(tag)_\(database)"
         let source = try PostgresConnection(url: deployment.url(database))
@@ -116,7 +117,7 @@ final class OracleHistoryRun {
         guard drained else { throw HistoryRunError(message: "slot \(slot) was not drained before its re-snapshot") }
         processes["cdc"]![0].crash()
         try source.execute("SELECT pg_drop_replication_slot($1)", [.text(slot)])
-        if Self.deleteWhileNoSlot, let table = Self.leafTables[database] {
+        for table in [Self.leafTables[database]!] + (database == "warehouse" ? ["wms.items"] : []) {
             try source.execute("DELETE FROM \(table) WHERE ctid = (SELECT min(ctid) FROM \(table))")
         }
         let restarted = try start("cdc")
@@ -131,10 +132,6 @@ final class OracleHistoryRun {
         }
     }
 
-    /// `FOODBANK_RESNAPSHOT_DELETES=1` also deletes a row while no slot exists. A snapshot cannot
-    /// show that delete, and a complete snapshot does not yet remove the rows it lacks (issue 12's
-    /// open part): with it, a history whose re-snapshot found rows fails today. Off by default.
-    static let deleteWhileNoSlot = ProcessInfo.processInfo.environment["FOODBANK_RESNAPSHOT_DELETES"] == "1"
     /// A table per source database whose rows nothing else in the database references.
     static let leafTables = ["warehouse": "wms.inventory_transactions", "donations": "intake.donation_lines",
                              "agency": "agency.order_lines", "fulfillment": "pick.shipment_lines"]
