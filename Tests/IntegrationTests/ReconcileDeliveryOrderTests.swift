@@ -12,6 +12,7 @@ extension Integration {
         static let baseSeed = UInt64(ProcessInfo.processInfo.environment["FOODBANK_DELIVERY_SEED"] ?? "") ?? 20_261_203
 
         @Test(arguments: 0..<32) func positionsHoldWhateverOrderVersionsArriveIn(_ index: Int) throws {
+            try TestStack.forgetSnapshotCompletions()
             let seed = Self.baseSeed + UInt64(index)
             let tag = TestStack.uniqueName("rd").replacingOccurrences(of: "-", with: "_")
             let history = try LedgerDeliveryHistory(seed: seed, tag: tag)

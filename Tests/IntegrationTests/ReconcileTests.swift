@@ -12,6 +12,7 @@ extension Integration {
     /// item master into ops.inventory_on_hand, exactly once through SIGKILLs.
     @Suite struct ReconcileRuns {
         @Test func balancesEqualTheSumOfEventsThroughKillsAndRedeliveries() throws {
+            try TestStack.forgetSnapshotCompletions()
             let tag = TestStack.uniqueName("rc").replacingOccurrences(of: "-", with: "_")
             let names = TopicNames(catalog: try TopicCatalog.loadDefault(), suffix: tag)
             let kafka = try TestStack.kafka
