@@ -94,6 +94,18 @@ enum TableSchemaFixture {
         #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: "{not json") }
     }
 
+    /// Found by scripts/fuzz.sh (wal2json): a commit in the year 202 overflowed ts_ns (a trap).
+    @Test func aCommitTimeTsNsCannotHoldIsMalformed() throws {
+        let ancient = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "0202-11-22 15:51:56+00")
+        let error = #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: ancient) }
+        #expect(error?.reason.contains("outside the years 1677-2262") == true)
+        let late = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "2262-04-12 00:00:00+00")
+        #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: late) }
+        // The range's own ends are fine.
+        let edge = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "2262-04-11 00:00:00+00")
+        _ = try DebeziumEnvelope.value(try change(edge), prefix: "p", processedMillis: 0)
+    }
+
     @Test func numericsAreQuotedBeforeParsing() {
         #expect(Wal2JsonDecoder.quotingNumerics(#"{"type":"numeric(12,2)","value":-3.50},{"type":"numeric","value":null}"#)
                 == #"{"type":"numeric(12,2)","value":"-3.50"},{"type":"numeric","value":null}"#)
