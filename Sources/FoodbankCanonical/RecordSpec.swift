@@ -272,7 +272,14 @@ struct ChangeEvent {
         self.after = envelope["after"].flatMap { $0 == .null ? nil : $0 }
         self.txID = source["txId"]?.intValue
         self.lsn = source["lsn"]?.intValue
-        self.committedAt = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        if let millis = source["ts_ms"]?.intValue {
+            guard let committedAt = BusinessTime.instant(fromEpochMillis: millis) else {
+                throw Rejection("source.ts_ms \(millis) is not a time in the years 0001-9999")
+            }
+            self.committedAt = committedAt
+        } else {
+            self.committedAt = nil
+        }
         guard op == "r" || lsn != nil else { throw Rejection("no source.lsn in a streamed change event") }
     }
 

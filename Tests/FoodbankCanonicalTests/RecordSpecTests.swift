@@ -140,6 +140,27 @@ import Testing
         #expect((try? source.outputs(nil, processedAt: now) { _ in nil }) == .outputs([]))
     }
 
+    /// Found probing the debezium-envelope fuzz target (its first 1M runs had not): a source.ts_ms
+    /// near Int64.max trapped when the record's committed_at was formatted (its milliseconds no
+    /// longer fit an Int). A commit time the canonical format cannot write (years 0001-9999) is a
+    /// rejection, for tables and movements alike.
+    @Test func aCommitTimeOutsideTheWritableYearsIsRejected() throws {
+        func raw(_ millis: Int64, _ after: JSONValue) -> [UInt8] {
+            JSONValue.object(["op": .string("c"), "after": after, "source": .object(["txId": .int(1), "lsn": .int(5000), "ts_ms": .int(millis)])]).encoded()
+        }
+        let movement: JSONValue = .object(["txn_id": .int(1), "txn_type": .string("receipt"), "sku": .string("SKU-1"), "location_id": .string("OAK-MAIN"),
+                                           "quantity_cases": .string("2"), "occurred_at": .string("2026-11-22T06:30:00Z")])
+        for millis in [Int64.max, Int64.min, 253_402_300_800_000, -62_135_596_800_001] {
+            for (source, after) in [(RawSource.table("intake.donations"), Self.object(Self.intake)), (.warehouseMovements, movement)] {
+                let error = #expect(throws: Rejection.self, "\(millis)") { try source.outputs(raw(millis, after), processedAt: now) { _ in nil } }
+                #expect(error?.reason.contains("source.ts_ms") == true)
+            }
+        }
+        let last = try RawSource.table("intake.donations").outputs(raw(253_402_300_799_999, Self.object(Self.intake)), processedAt: now) { _ in nil }
+        guard case .outputs(let outputs) = last else { Issue.record("the last writable millisecond was not read: \(last)"); return }
+        #expect(outputs.first?.value["source"]?["committed_at"] == .string("9999-12-31T23:59:59.999Z"))
+    }
+
     /// The committed schema documents are what the specs generate: regenerate with `foodbank-ctl schemas`.
     @Test(arguments: CanonicalModel.allCases)
     func schemaDocumentsMatchTheSpecs(model: CanonicalModel) throws {
