@@ -2,9 +2,10 @@
 # libFuzzer over the platform's readers of outside bytes (Fuzz/, a package of its own): the feed
 # files, wal2json rows, raw records as normalize reads them, canonical records as reconcile, dq and
 # nightly read them. Each target starts from its committed seeds (Fuzz/corpus/<target>) and the
-# inputs of crashes found and fixed before (Fuzz/regressions/<target>), and runs for the given
-# executions or until its first crash. Prints executions, seconds, exec/s and crashes per target;
-# exits non-zero when any target crashed (the crashing inputs are kept in a temporary folder).
+# inputs of crashes found and fixed before (Fuzz/regressions/<target>), mutates with its format's
+# words (Fuzz/dictionaries/<target>.dict), and runs for the given executions or until its first
+# crash. Prints executions, seconds, exec/s and crashes per target; exits non-zero when any target
+# crashed (the crashing inputs are kept in a temporary folder).
 # Usage: scripts/fuzz.sh [executions per target, default 1000000] [target ...]
 #   targets: feed-parser wal2json debezium-envelope canonical-record (default: all)
 #   FUZZ_MAX_LEN (default 8192): the largest input libFuzzer makes.
@@ -40,12 +41,15 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$WORK/$target/corpus" "$WORK/$target/artifacts"
   seeds=("Fuzz/corpus/$target")
   [ -d "Fuzz/regressions/$target" ] && seeds+=("Fuzz/regressions/$target")
+  # The format's own words, so mutations reach past the JSON and CSV syntax into the fields.
+  dict=()
+  [ -f "Fuzz/dictionaries/$target.dict" ] && dict=(-dict="Fuzz/dictionaries/$target.dict")
   start=$(date +%s.%N)
   # The first folder is the working corpus libFuzzer adds to; the committed seeds stay as they are.
   # Swift's own crash backtracer is off so that libFuzzer's handler sees the trap and saves the input.
   status=0
   SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
-    "$BIN/fuzz-$target" -runs="$RUNS" -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    "$BIN/fuzz-$target" -runs="$RUNS" -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$WORK/$target/artifacts/" "$WORK/$target/corpus" "${seeds[@]}" > "$WORK/$target/log" 2>&1 || status=$?
   end=$(date +%s.%N)
   executions=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$WORK/$target/log" | grep -oE '[0-9]+$' || true)
