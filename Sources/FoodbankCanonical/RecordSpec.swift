@@ -232,7 +232,8 @@ extension RecordSpec {
             return .string(BusinessTime.iso8601(instant))
         case .date:
             // Debezium's io.debezium.time.Date: days since 1970-01-01.
-            guard case .int(let days) = value, abs(days) < 200_000 else { throw Rejection("\(name) is not a day number") }
+            // A range, not abs(days) < 200_000: abs of Int64.min overflows.
+            guard case .int(let days) = value, (-199_999...199_999).contains(days) else { throw Rejection("\(name) is not a day number") }
             return .string(BusinessTime.utcDate(Date(timeIntervalSince1970: Double(days) * 86_400)))
         }
     }

@@ -119,6 +119,9 @@ import Testing
             "requested_for": .string("2026-11-22"), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
         "requested_for absurd": ("agency.orders", envelope(op: "c", after: .object(["order_id": .string("O"), "agency_id": .string("A"),
             "requested_for": .int(99_999_999), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
+        // Found probing the debezium-envelope fuzz target: abs(Int64.min) trapped.
+        "requested_for Int64.min": ("agency.orders", envelope(op: "c", after: .object(["order_id": .string("O"), "agency_id": .string("A"),
+            "requested_for": .int(.min), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
         "update without after": ("pick.shipment_lines", envelope(op: "u", before: .object(shipmentLine))),
         "line_no missing": ("pick.shipment_lines", envelope(op: "c", after: object(shipmentLine, ["line_no": .null]))),
         "sku not text": ("agency.order_lines", envelope(op: "c", after: .object(["order_id": .string("O"), "line_no": .int(1), "sku": .bool(true),
