@@ -22,6 +22,14 @@ let package = Package(
         .executable(name: "reconcile", targets: ["reconcile"]),
         .executable(name: "dq", targets: ["dq"]),
         .executable(name: "nightly", targets: ["nightly"]),
+        // The libraries whose readers of outside bytes Fuzz/ (a package of its own) fuzzes.
+        .library(name: "FoodbankJSON", targets: ["FoodbankJSON"]),
+        .library(name: "FoodbankFeeds", targets: ["FoodbankFeeds"]),
+        .library(name: "FoodbankCDC", targets: ["FoodbankCDC"]),
+        .library(name: "FoodbankCanonical", targets: ["FoodbankCanonical"]),
+        .library(name: "FoodbankReconcile", targets: ["FoodbankReconcile"]),
+        .library(name: "FoodbankDQ", targets: ["FoodbankDQ"]),
+        .library(name: "FoodbankNightly", targets: ["FoodbankNightly"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

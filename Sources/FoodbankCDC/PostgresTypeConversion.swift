@@ -69,10 +69,11 @@ public enum PostgresTypeConversion {
     }
 
     /// A timestamp column's fractional digits: `timestamp(3) with time zone` has 3, the default 6.
-    /// Debezium's ZonedTimestamp pads to them.
+    /// Debezium's ZonedTimestamp pads to them. PostgreSQL keeps at most 6 (it reduces a larger
+    /// precision to 6), and the type text comes with each wal2json row: anything else is held to 0...6.
     static func fractionDigits(_ type: String) -> Int {
         guard let range = modifier(type) else { return 6 }
-        return Int(type[type.index(after: range.lowerBound)..<range.upperBound]) ?? 6
+        return min(max(Int(type[type.index(after: range.lowerBound)..<range.upperBound]) ?? 6, 0), 6)
     }
 
     /// What Debezium puts for a NOT NULL column the event does not carry (a delete's non-key columns
@@ -97,11 +98,16 @@ struct Instant: Equatable {
     /// Fraction digits as written, trailing zeros removed ("", "5", "223371").
     var fraction: String
 
+    /// The seconds whose microseconds an Int64 holds (about 292,000 years either side of 1970).
+    private static let representableSeconds: ClosedRange<Int64> = (Int64.min / 1_000_000 + 1)...(Int64.max / 1_000_000 - 1)
+
     var epochMicros: Int64 {
         let padded = (fraction + "000000").prefix(6)
         return epochSeconds * 1_000_000 + (Int64(padded) ?? 0)
     }
 
+    /// The text comes with each wal2json row (and each snapshot row): fields out of PostgreSQL's own
+    /// ranges are refused (nil) rather than computed with, since the arithmetic would overflow.
     init?(postgresText text: String) {
         // date, time, optional fraction, offset (+HH, +HH:MM or +HH:MM:SS).
         let parts = text.split(separator: " ", maxSplits: 1)
@@ -110,16 +116,21 @@ struct Instant: Equatable {
         guard let signIndex = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }
         let offsetText = rest[signIndex...]
         rest = rest[..<signIndex]
+        // PostgreSQL's offsets reach ±15:59:59.
         let offsetFields = offsetText.dropFirst().split(separator: ":").map { Int64($0) }
-        guard !offsetFields.isEmpty, offsetFields.allSatisfy({ $0 != nil }) else { return nil }
+        guard (1...3).contains(offsetFields.count), let offsetHours = offsetFields[0], (0...15).contains(offsetHours),
+              offsetFields.dropFirst().allSatisfy({ $0.map { (0...59).contains($0) } ?? false }) else { return nil }
         let offset = offsetFields.enumerated().reduce(Int64(0)) { $0 + $1.element! * [3600, 60, 1][$1.offset] }
             * (offsetText.first == "-" ? -1 : 1)
         let timeAndFraction = rest.split(separator: ".", maxSplits: 1)
-        let clock = timeAndFraction[0].split(separator: ":").map { Int64($0) }
-        guard clock.count == 3, clock.allSatisfy({ $0 != nil }) else { return nil }
-        epochSeconds = days * 86_400 + clock[0]! * 3600 + clock[1]! * 60 + clock[2]! - offset
+        guard let time = timeAndFraction.first else { return nil }
+        let clock = time.split(separator: ":").map { Int64($0) }
+        guard clock.count == 3, let hour = clock[0], let minute = clock[1], let second = clock[2],
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        epochSeconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        guard Self.representableSeconds.contains(epochSeconds) else { return nil }
         var fraction = timeAndFraction.count == 2 ? String(timeAndFraction[1]) : ""
-        guard fraction.allSatisfy(\.isNumber) else { return nil }
+        guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         while fraction.hasSuffix("0") { fraction.removeLast() }
         self.fraction = fraction
     }
@@ -136,10 +147,12 @@ struct Instant: Equatable {
             + (digits == 0 ? "" : "." + (fraction + String(repeating: "0", count: digits)).prefix(digits)) + "Z"
     }
 
-    /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).
+    /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian), years 1 to 294276 (PostgreSQL's
+    /// last; its BC years are written `YYYY-MM-DD BC` and are not read here).
     static func days(fromDate text: String) -> Int64? {
         let f = text.split(separator: "-").map { Int($0) }
-        guard f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...294_276).contains(y), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         return Int64(CivilDate.days(year: y, month: m, day: d))
     }
 

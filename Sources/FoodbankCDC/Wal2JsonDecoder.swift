@@ -51,6 +51,11 @@ public struct Wal2JsonDecoder: Sendable {
               let xid = json["xid"]?.intValue, let lsnText = json["lsn"]?.stringValue, let lsn = LogSequenceNumber(lsnText),
               let timestamp = json["timestamp"]?.stringValue, let commit = Instant(postgresText: timestamp)
         else { throw Malformed(reason: "missing schema, table, xid, lsn or timestamp", data: data) }
+        // The envelope's source.ts_ns is the commit time in nanoseconds, an Int64: 1677-09-21 to
+        // 2262-04-11. A commit outside that cannot be written (Debezium's connector fails on it too).
+        guard !(commit.epochMicros / 1000).multipliedReportingOverflow(by: 1_000_000).overflow else {
+            throw Malformed(reason: "commit timestamp \(timestamp) is outside the years 1677-2262 an event's ts_ns can hold", data: data)
+        }
         guard let shape = tables["\(schema).\(table)"] else { throw Malformed(reason: "table \(schema).\(table) is not captured", data: data) }
         let columns = try Self.columns(json["columns"], data: data)
         let identity = try Self.columns(json["identity"], data: data)

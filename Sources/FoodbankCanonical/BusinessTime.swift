@@ -44,6 +44,16 @@ public enum BusinessTime {
         return instant(fromLegacyLocal: "\(date.dropFirst(5).prefix(2))/\(date.suffix(2))/\(date.prefix(4)) \(String(format: "%02d", hour)):00")
     }
 
+    /// The milliseconds the canonical time format can write: years 0001 to 9999.
+    static let writableMillis: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    /// An instant given in milliseconds since the epoch (Debezium's `ts_ms`); nil outside the years
+    /// 0001-9999, which ``iso8601(_:)`` cannot write (and far enough out, its integer millisecond
+    /// count would not hold).
+    public static func instant(fromEpochMillis millis: Int64) -> Date? {
+        writableMillis.contains(millis) ? Date(timeIntervalSince1970: Double(millis) / 1000) : nil
+    }
+
     /// ISO-8601 in UTC with milliseconds, the canonical models' time format
     /// (`2026-11-22T07:30:00.000Z`). Written by hand: Foundation's formatters cost tens of
     /// microseconds a call, and normalize formats several times per record.

@@ -233,7 +233,8 @@ extension RecordSpec {
             return .string(BusinessTime.iso8601(instant))
         case .date:
             // Debezium's io.debezium.time.Date: days since 1970-01-01.
-            guard case .int(let days) = value, abs(days) < 200_000 else { throw Rejection("\(name) is not a day number") }
+            // A range, not abs(days) < 200_000: abs of Int64.min overflows.
+            guard case .int(let days) = value, (-199_999...199_999).contains(days) else { throw Rejection("\(name) is not a day number") }
             return .string(BusinessTime.utcDate(Date(timeIntervalSince1970: Double(days) * 86_400)))
         }
     }
@@ -277,7 +278,14 @@ struct ChangeEvent {
         self.after = envelope["after"].flatMap { $0 == .null ? nil : $0 }
         self.txID = source["txId"]?.intValue
         self.lsn = source["lsn"]?.intValue
-        self.committedAt = source["ts_ms"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        if let millis = source["ts_ms"]?.intValue {
+            guard let committedAt = BusinessTime.instant(fromEpochMillis: millis) else {
+                throw Rejection("source.ts_ms \(millis) is not a time in the years 0001-9999")
+            }
+            self.committedAt = committedAt
+        } else {
+            self.committedAt = nil
+        }
         self.table = "\(source["schema"]?.stringValue ?? "?").\(source["table"]?.stringValue ?? "?")"
         self.completesSnapshot = source["snapshot"]?.stringValue.flatMap { op == "r" && SnapshotMarkers.completing.contains($0) ? $0 : nil }
         guard op == "r" || lsn != nil else { throw Rejection("no source.lsn in a streamed change event") }

@@ -120,6 +120,18 @@ enum TableSchemaFixture {
         #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: "{not json") }
     }
 
+    /// Found by scripts/fuzz.sh (wal2json): a commit in the year 202 overflowed ts_ns (a trap).
+    @Test func aCommitTimeTsNsCannotHoldIsMalformed() throws {
+        let ancient = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "0202-11-22 15:51:56+00")
+        let error = #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: ancient) }
+        #expect(error?.reason.contains("outside the years 1677-2262") == true)
+        let late = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "2262-04-12 00:00:00+00")
+        #expect(throws: Wal2JsonDecoder.Malformed.self) { try decoder.decode(lsn: "0/1", data: late) }
+        // The range's own ends are fine.
+        let edge = Fixtures.deleteItemDefaultIdentity.replacingOccurrences(of: "2026-11-22 15:51:56.454978+00", with: "2262-04-11 00:00:00+00")
+        _ = try DebeziumEnvelope.value(try change(edge), prefix: "p", processedMillis: 0)
+    }
+
     @Test func numericsAreQuotedBeforeParsing() {
         #expect(Wal2JsonDecoder.quotingNumerics(#"{"type":"numeric(12,2)","value":-3.50},{"type":"numeric","value":null}"#)
                 == #"{"type":"numeric(12,2)","value":"-3.50"},{"type":"numeric","value":null}"#)
@@ -161,6 +173,27 @@ enum TableSchemaFixture {
         let error = #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("soon"), "timestamp with time zone") }
         #expect(error?.description.contains("column c") == true)
         #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("x"), "integer") }
+    }
+
+    /// Found with the wal2json fuzz target: timestamp and date text out of PostgreSQL's ranges
+    /// trapped (an offset of four fields indexed past its table, a huge hour, offset or year
+    /// overflowed, a time-less value indexed an empty split, a negative precision counted negative
+    /// zeros). Each is now an error naming the column; the commit timestamp is read the same way.
+    @Test func outOfRangeTimestampTextIsAnError() throws {
+        for text in ["2026-11-22 15:51:56+00:00:00:00", "2026-11-22 9999999999999999:00:00+00", "2026-11-22 00:00:00+9999999999999999",
+                     "999999999999999999-11-22 00:00:00+00", "2026-11-22 +00", "2026-11-22 24:00:00+00", "2026-11-22 00:00:00+16",
+                     "2026-11-22 00:00:00.١+00", "294276-12-31 23:59:59+00"] {
+            #expect(throws: PostgresTypeConversion.Unconvertible.self, "\(text)") { try convert(.string(text), "timestamp with time zone") }
+        }
+        #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("999999999999999999-01-01"), "date") }
+        #expect(throws: PostgresTypeConversion.Unconvertible.self) { try convert(.string("2026-11-22 99999999999999:00:00"), "timestamp") }
+        // PostgreSQL's own ends: offsets to 15:59:59, years as far as microseconds since 1970 reach.
+        #expect(try convert(.string("2026-11-22 00:00:00-15:59:59"), "timestamp with time zone") == .string("2026-11-22T15:59:59.000000Z"))
+        #expect(try convert(.string("0001-01-01 00:00:00+00"), "timestamp with time zone") == .string("0001-01-01T00:00:00.000000Z"))
+        #expect(try convert(.string("292000-01-01"), "date") == .int(105_931_282))
+        // A precision PostgreSQL would not keep is held to what it keeps (0 to 6 digits).
+        #expect(try convert(.string("2026-11-22 00:00:00.5+00"), "timestamp(-1) with time zone") == .string("2026-11-22T00:00:00Z"))
+        #expect(try convert(.string("2026-11-22 00:00:00.5+00"), "timestamp(9) with time zone") == .string("2026-11-22T00:00:00.500000Z"))
     }
 
     @Test func lsnTextAndValue() {

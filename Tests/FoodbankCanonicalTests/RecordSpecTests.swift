@@ -119,6 +119,9 @@ import Testing
             "requested_for": .string("2026-11-22"), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
         "requested_for absurd": ("agency.orders", envelope(op: "c", after: .object(["order_id": .string("O"), "agency_id": .string("A"),
             "requested_for": .int(99_999_999), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
+        // Found probing the debezium-envelope fuzz target: abs(Int64.min) trapped.
+        "requested_for Int64.min": ("agency.orders", envelope(op: "c", after: .object(["order_id": .string("O"), "agency_id": .string("A"),
+            "requested_for": .int(.min), "status": .string("submitted"), "created_at": .string("2026-11-20T18:00:00Z")]))),
         "update without after": ("pick.shipment_lines", envelope(op: "u", before: .object(shipmentLine))),
         "line_no missing": ("pick.shipment_lines", envelope(op: "c", after: object(shipmentLine, ["line_no": .null]))),
         "sku not text": ("agency.order_lines", envelope(op: "c", after: .object(["order_id": .string("O"), "line_no": .int(1), "sku": .bool(true),
@@ -138,6 +141,27 @@ import Testing
         #expect(throws: Rejection.self) { try source.outputs([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D], processedAt: now) { _ in nil } }
         #expect(throws: Rejection.self, "feeds have no tombstones") { try RawSource.legacyFeed.outputs(nil, processedAt: now) { _ in nil } }
         #expect((try? source.outputs(nil, processedAt: now) { _ in nil }) == .outputs([]))
+    }
+
+    /// Found probing the debezium-envelope fuzz target (its first 1M runs had not): a source.ts_ms
+    /// near Int64.max trapped when the record's committed_at was formatted (its milliseconds no
+    /// longer fit an Int). A commit time the canonical format cannot write (years 0001-9999) is a
+    /// rejection, for tables and movements alike.
+    @Test func aCommitTimeOutsideTheWritableYearsIsRejected() throws {
+        func raw(_ millis: Int64, _ after: JSONValue) -> [UInt8] {
+            JSONValue.object(["op": .string("c"), "after": after, "source": .object(["txId": .int(1), "lsn": .int(5000), "ts_ms": .int(millis)])]).encoded()
+        }
+        let movement: JSONValue = .object(["txn_id": .int(1), "txn_type": .string("receipt"), "sku": .string("SKU-1"), "location_id": .string("OAK-MAIN"),
+                                           "quantity_cases": .string("2"), "occurred_at": .string("2026-11-22T06:30:00Z")])
+        for millis in [Int64.max, Int64.min, 253_402_300_800_000, -62_135_596_800_001] {
+            for (source, after) in [(RawSource.table("intake.donations"), Self.object(Self.intake)), (.warehouseMovements, movement)] {
+                let error = #expect(throws: Rejection.self, "\(millis)") { try source.outputs(raw(millis, after), processedAt: now) { _ in nil } }
+                #expect(error?.reason.contains("source.ts_ms") == true)
+            }
+        }
+        let last = try RawSource.table("intake.donations").outputs(raw(253_402_300_799_999, Self.object(Self.intake)), processedAt: now) { _ in nil }
+        guard case .outputs(let outputs) = last else { Issue.record("the last writable millisecond was not read: \(last)"); return }
+        #expect(outputs.first?.value["source"]?["committed_at"] == .string("9999-12-31T23:59:59.999Z"))
     }
 
     /// The committed schema documents are what the specs generate: regenerate with `foodbank-ctl schemas`.
