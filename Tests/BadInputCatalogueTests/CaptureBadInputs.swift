@@ -20,6 +20,8 @@ enum CaptureBadInputs {
         wal2json("a change without its table or transaction", "(missing schema, table, xid, lsn or timestamp)", #"{"action":"I","xid":754}"#),
         wal2json("a change to a table cdc does not capture", "(table wms.secrets is not captured)",
                  #"{"action":"I","xid":1,"timestamp":"2026-11-22 15:51:56+00","lsn":"0/1","schema":"wms","table":"secrets","columns":[]}"#),
+        wal2json("a commit time an event's ts_ns cannot hold", "is outside the years 1677-2262",
+                 #"{"action":"I","xid":1,"timestamp":"0202-11-22 15:51:56+00","lsn":"0/1","schema":"wms","table":"inventory_transactions","columns":[]}"#),
         wal2json("a column without its name, type or value", "(column without name, type or value)",
                  #"{"action":"I","xid":1,"timestamp":"2026-11-22 15:51:56+00","lsn":"0/1","schema":"wms","table":"inventory_transactions","columns":[{"name":"txn_id"}]}"#),
     ]
