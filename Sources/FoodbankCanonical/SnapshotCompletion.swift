@@ -33,10 +33,14 @@ public struct SnapshotCompletion: Hashable, Sendable {
     /// for a feed) is a row its table's latest complete snapshot lacked, given each table's latest
     /// complete snapshot position: that snapshot's removal position, or nil.
     public static func removalPosition(of rowID: String, latest: [String: Int64]) -> Int64? {
-        guard !latest.isEmpty else { return nil }
-        let parts = rowID.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let position = latest["\(parts[0]):\(parts[1])"] else { return nil }
+        guard !latest.isEmpty, let table = table(of: rowID), let position = latest[table] else { return nil }
         return position - 1
+    }
+
+    /// `system:object` of a row identity `system:object:source_id`.
+    public static func table(of rowID: String) -> String? {
+        let parts = rowID.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        return parts.count == 3 ? "\(parts[0]):\(parts[1])" : nil
     }
 
     /// The captured tables of each source system, in the order cdc snapshots them (the topic
@@ -53,6 +57,8 @@ public struct SnapshotCompletion: Hashable, Sendable {
     /// that is not the snapshot's last, has no table marker of its own (Debezium marks a lone row
     /// `first_in_data_collection`), so `last` is what completes it.
     static func completions(marker: String?, system: String, object: String, position: Int64) -> [SnapshotCompletion] {
+        // A position of 0 or less is no LSN (and P - 1 must not overflow).
+        guard position > 0 else { return [] }
         switch marker {
         case "last_in_data_collection": return [SnapshotCompletion(system: system, object: object, position: position)]
         case "last":

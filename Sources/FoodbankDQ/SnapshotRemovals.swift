@@ -11,17 +11,26 @@ enum SnapshotRemovals {
     static let keptTables = ["intake": "dq.intakes", "order": "dq.orders", "order_line": "dq.order_lines",
                              "shipment": "dq.shipments", "shipment_line": "dq.shipment_lines"]
 
-    static let completionTable = SnapshotCompletionTable("dq.snapshot_completions")
+    static let completionTable = SnapshotCompletionTable.dq
+    /// The record types whose rows name a sku (dq.sku_references).
+    static let skuNaming: Set<String> = DQFacts.skuNamingTypes.union(["inventory_event"])
 
     static func add(to facts: inout DQFacts, _ db: PostgresConnection) throws {
-        let latest = try completionTable.record(facts.completedSnapshots.map { ($0.completion.table, $0.completion.position) }, db)
+        // Once per table (a transfer's marker row is two events; a replay reads it again).
+        var seen = Set<String>()
+        let completions = facts.completedSnapshots.filter { seen.insert("\($0.recordType)|\($0.completion.position)").inserted }
+        let written = Set(facts.skuReferences.keys.compactMap(SnapshotCompletion.table(of:)))
+            .union(facts.rows.values.flatMap(\.values).compactMap { SnapshotCompletion.table(of: $0.recordID) })
+            .union(facts.items.isEmpty ? [] : ["warehouse:wms.items"])
+        try completionTable.lock(exclusive: Set(completions.map(\.completion.table)), shared: written, db)
+        let latest = try completionTable.record(completions.map { ($0.completion.table, $0.completion.position) }, db)
         if !latest.isEmpty { removeBelowSnapshots(latest, &facts) }
-        for (recordType, completion) in facts.completedSnapshots {
+        for (recordType, completion) in completions {
             if recordType == "item" {
                 try removeItems(completion, &facts, db)
                 continue
             }
-            try removeSkuReferences(completion, &facts, db)
+            if skuNaming.contains(recordType) { try removeSkuReferences(completion, &facts, db) }
             if let table = keptTables[recordType] { try removeRows(recordType, table, completion, &facts, db) }
         }
     }

@@ -67,8 +67,11 @@ public enum NightlyRecords {
     /// A completed snapshot first removes its table's records held at an older position (decision
     /// 32); the batch's own versions then come back over the removal, being newer.
     public static func store(_ batch: Batch, in db: PostgresConnection) throws {
-        let latest = try completionTable.record(batch.completedSnapshots.map { ($0.recordType, $0.completion.position) }, db)
-        for (recordType, completion) in batch.completedSnapshots {
+        var seen = Set<String>()
+        let completions = batch.completedSnapshots.filter { seen.insert("\($0.recordType)|\($0.completion.position)").inserted }
+        try completionTable.lock(exclusive: Set(completions.map(\.recordType)), shared: Set(batch.rows.map(\.recordType)), db)
+        let latest = try completionTable.record(completions.map { ($0.recordType, $0.completion.position) }, db)
+        for (recordType, completion) in completions {
             try db.execute("""
                 UPDATE nightly.records SET live = false, position = $2, recorded_at = now()
                 WHERE record_type = $1 AND live AND position < $2
@@ -78,7 +81,7 @@ public enum NightlyRecords {
     }
 
     /// By record type: nightly keeps its records by type, one type per source table.
-    static let completionTable = SnapshotCompletionTable("nightly.snapshot_completions")
+    static let completionTable = SnapshotCompletionTable.nightly
 
     /// A version older than its table's latest complete snapshot, read after it: its row is gone.
     static func belowSnapshot(_ row: CanonicalRowVersion, _ latest: [String: Int64]) -> CanonicalRowVersion {

@@ -1,3 +1,5 @@
+import FoodbankJSON
+
 /// One sink's latest complete snapshot of each source table (decision 32), in a table of its own
 /// schema (`ops.`, `dq.` or `nightly.snapshot_completions`): a version of a table's row older than
 /// its latest complete snapshot is a row that snapshot lacked, whenever it is read.
@@ -5,7 +7,27 @@ public struct SnapshotCompletionTable: Sendable {
     /// A constant of the sink, never input.
     let name: String
 
-    public init(_ name: String) { self.name = name }
+    init(_ name: String) { self.name = name }
+
+    public static let reconcile = SnapshotCompletionTable("ops.snapshot_completions")
+    public static let dq = SnapshotCompletionTable("dq.snapshot_completions")
+    public static let nightly = SnapshotCompletionTable("nightly.snapshot_completions")
+
+    /// Serializes a table's completion against the batches that write its rows, which two
+    /// instances may read at once: without it, a batch that read no completion yet could store a
+    /// row that the completing batch's sweep, not seeing it yet, left alone. A batch holds its
+    /// tables shared, a completing batch its table exclusively; taken first in every transaction,
+    /// in one order, before any row lock. The completing batch then needs no row locks for the
+    /// rows it removes: nobody else can be writing them.
+    public func lock(exclusive: Set<String>, shared: Set<String>, _ db: PostgresConnection) throws {
+        let keys = exclusive.union(shared).sorted().map { JSONValue.array([.string($0), .bool(exclusive.contains($0))]) }
+        guard !keys.isEmpty else { return }
+        try db.execute("""
+            SELECT count(CASE WHEN e THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END) FROM (
+                SELECT hashtextextended($2 || ':' || (p->>0), 0) AS k, (p->>1)::boolean AS e
+                FROM jsonb_array_elements($1::jsonb) p ORDER BY k OFFSET 0) keys
+            """, [.text(JSONValue.array(keys).encodedString()), .text(name)])
+    }
 
     /// Keeps the newest position per table; returns every table's, after this batch's (one row
     /// per source table: a handful).

@@ -9,11 +9,14 @@ import Foundation
 enum LedgerStore {
     /// The versions folded into the stored states of their rows, which stay locked until the
     /// transaction ends. Nothing is written yet: ``write(_:_:)`` does that.
-    static func fold(_ versions: [LedgerVersion], _ db: PostgresConnection) throws -> LedgerFold.Result {
-        guard !versions.isEmpty else { return LedgerFold.Result() }
-        let rowIDs = Set(versions.map(\.rowID)).sorted()
-        try lock(rowIDs, db)
-        return LedgerFold.fold(versions, stored: try states(rowIDs, db))
+    /// `removals` (a completed snapshot's) take no row locks: the transaction holds their table
+    /// exclusively (``SnapshotCompletionTable/lock(exclusive:shared:_:)``), and a table's rows can
+    /// be as many as the lock table has room for.
+    static func fold(_ versions: [LedgerVersion], removals: [LedgerVersion] = [], _ db: PostgresConnection) throws -> LedgerFold.Result {
+        guard !versions.isEmpty || !removals.isEmpty else { return LedgerFold.Result() }
+        try lock(Set(versions.map(\.rowID)).sorted(), db)
+        let all = versions + removals
+        return LedgerFold.fold(all, stored: try states(Set(all.map(\.rowID)).sorted(), db))
     }
 
     /// The rows of a completed snapshot's table held at an older position, as retractions at its

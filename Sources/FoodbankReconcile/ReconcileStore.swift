@@ -9,10 +9,13 @@ public enum ReconcileStore {
     /// Returns the balances the plan changed, as they stand inside the transaction.
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
-        let completions = plan.completedSnapshots.sorted { ($0.table, $0.position) < ($1.table, $1.position) }
+        // wms.locations: no sink keeps its rows.
+        let completions = plan.completedSnapshots.filter { $0.object != "wms.locations" }.sorted { ($0.table, $0.position) < ($1.table, $1.position) }
+        let written = Set(plan.versions.compactMap { SnapshotCompletion.table(of: $0.rowID) }).union(plan.items.isEmpty ? [] : ["warehouse:\(itemTable)"])
+        try completionTable.lock(exclusive: Set(completions.map(\.table)), shared: written, db)
         let latest = try completionTable.record(completions.map { ($0.table, $0.position) }, db)
         let removals = try completions.filter { $0.object != itemTable }.flatMap { try LedgerStore.removals(after: $0, db) }
-        let fold = try LedgerStore.fold(plan.versions.map { belowSnapshot($0, latest) } + removals, db)
+        let fold = try LedgerStore.fold(plan.versions.map { belowSnapshot($0, latest) }, removals: removals, db)
         var items = plan.items.mapValues { belowSnapshot($0, latest) }
         for completion in completions where completion.object == itemTable {
             for item in try removedItems(after: completion, db) where (items[item.sku]?.position ?? .min) < item.position { items[item.sku] = item }
@@ -26,7 +29,7 @@ public enum ReconcileStore {
     }
 
     static let itemTable = "wms.items"
-    static let completionTable = SnapshotCompletionTable("ops.snapshot_completions")
+    static let completionTable = SnapshotCompletionTable.reconcile
 
     /// A version older than its table's latest complete snapshot, read after it: the snapshot
     /// lacked its row, so it is that row's removal (decision 32).

@@ -10,6 +10,7 @@ extension Integration {
     /// and the old version delivered again, older by position, does not open it again.
     @Suite struct DQImplausibleValues {
         @Test func aCorrectionResolvesTheFindingAndAReplayDoesNotReopenIt() throws {
+            try TestStack.forgetSnapshotCompletions()
             let tag = TestStack.uniqueName("iv")
             let sourceID = "\(tag)|1"
             func line(_ value: String, at position: Int64) -> [UInt8] {
