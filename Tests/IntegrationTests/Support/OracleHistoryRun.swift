@@ -104,8 +104,8 @@ final class OracleHistoryRun {
     /// and cdc, started again, takes the database's snapshot again. The slot is drained first, so the
     /// rows still there arrive again as newer versions equal in value (decision 21) and change
     /// nothing. While no slot exists, rows are deleted (the first row of a table nothing references,
-    /// and in the warehouse an item): no event will name them, and the complete snapshot must remove
-    /// them (decision 32).
+    /// a header with its lines, and in the warehouse an item): no event will name them, and the
+    /// complete snapshot must remove them (decision 32).
     func resnapshot(_ database: String, at moment: String) throws {
         let slot = "\(tag)_\(database)"
         let source = try PostgresConnection(url: deployment.url(database))
@@ -117,12 +117,25 @@ final class OracleHistoryRun {
         guard drained else { throw HistoryRunError(message: "slot \(slot) was not drained before its re-snapshot") }
         processes["cdc"]![0].crash()
         try source.execute("SELECT pg_drop_replication_slot($1)", [.text(slot)])
+        var deleted: [String] = []
         for table in [Self.leafTables[database]!] + (database == "warehouse" ? ["wms.items"] : []) {
-            try source.execute("DELETE FROM \(table) WHERE ctid = (SELECT min(ctid) FROM \(table))")
+            let count = try source.execute("""
+                WITH d AS (DELETE FROM \(table) WHERE ctid = (SELECT min(ctid) FROM \(table)) RETURNING 1) SELECT count(*) FROM d
+                """).scalar ?? "0"
+            deleted.append("\(count) \(table)")
+        }
+        // A header too, with its lines (the newest, so that its key is not the leaf row's).
+        if let header = Self.headers[database] {
+            let id = try source.execute("SELECT max(\(header.key))::text FROM \(header.table)").scalar
+            if let id {
+                try source.execute("DELETE FROM \(header.lines) WHERE \(header.key)::text = $1", [.text(id)])
+                try source.execute("DELETE FROM \(header.table) WHERE \(header.key)::text = $1", [.text(id)])
+                deleted.append("\(header.table) \(id) with its lines")
+            }
         }
         let restarted = try start("cdc")
         processes["cdc"]![0] = restarted
-        kills.append("re-snapshot of \(database) at \(moment)")
+        kills.append("re-snapshot of \(database) at \(moment), deleted while no slot existed: \(deleted.joined(separator: ", "))")
         resnapshots += 1
         if !eventually(timeout: .seconds(120), { restarted.log.contains("capturing") }) {
             throw HistoryRunError(message: "cdc did not capture again after the re-snapshot of \(database):\n\(restarted.logTail)")
@@ -132,6 +145,10 @@ final class OracleHistoryRun {
         }
     }
 
+    /// A header table per source database, its key, and the table of its lines.
+    static let headers = ["donations": (table: "intake.donations", key: "intake_id", lines: "intake.donation_lines"),
+                          "agency": (table: "agency.orders", key: "order_id", lines: "agency.order_lines"),
+                          "fulfillment": (table: "pick.shipments", key: "shipment_id", lines: "pick.shipment_lines")]
     /// A table per source database whose rows nothing else in the database references.
     static let leafTables = ["warehouse": "wms.inventory_transactions", "donations": "intake.donation_lines",
                              "agency": "agency.order_lines", "fulfillment": "pick.shipment_lines"]
