@@ -37,6 +37,9 @@ extension Integration {
                 ? [Int.random(in: 0..<run.history.actions.count, using: &faults): HistoryDeployment.sourceDatabases.randomElement(using: &faults)!]
                 : [:]
             try run.write(killAt: kills, resnapshotAt: resnapshots, random: &random)
+            if let database = resnapshots.values.first {
+                try run.resnapshot(database, at: "the end of the history", deletingHeader: true)
+            }
             try run.killOne(random: &random, at: "the end of the history")
             try #require(try run.waitUntilQuiet(), "the chain did not settle: \(run.pending.prefix(10))\n\(run.report)")
 

@@ -104,9 +104,11 @@ final class OracleHistoryRun {
     /// and cdc, started again, takes the database's snapshot again. The slot is drained first, so the
     /// rows still there arrive again as newer versions equal in value (decision 21) and change
     /// nothing. While no slot exists, rows are deleted (the first row of a table nothing references,
-    /// a header with its lines, and in the warehouse an item): no event will name them, and the
-    /// complete snapshot must remove them (decision 32).
-    func resnapshot(_ database: String, at moment: String) throws {
+    /// in the warehouse an item, and at a history's end a header with its lines): no event will
+    /// name them, and the complete snapshot must remove them (decision 32).
+    /// `deletingHeader` deletes a header with its lines too: only at the end of a history, whose
+    /// later actions could name the header.
+    func resnapshot(_ database: String, at moment: String, deletingHeader: Bool = false) throws {
         let slot = "\(tag)_\(database)"
         let source = try PostgresConnection(url: deployment.url(database))
         defer { source.close() }
@@ -125,7 +127,7 @@ final class OracleHistoryRun {
             deleted.append("\(count) \(table)")
         }
         // A header too, with its lines (the newest, so that its key is not the leaf row's).
-        if let header = Self.headers[database] {
+        if deletingHeader, let header = Self.headers[database] {
             let id = try source.execute("SELECT max(\(header.key))::text FROM \(header.table)").scalar
             if let id {
                 try source.execute("DELETE FROM \(header.lines) WHERE \(header.key)::text = $1", [.text(id)])
