@@ -21,7 +21,10 @@ public struct SnapshotCompletion: Hashable, Sendable {
     }
 
     /// Older than every row of the snapshot, newer than every change streamed before it.
-    public var removalPosition: Int64 { position - 1 }
+    public var removalPosition: Int64 { Self.removalPosition(after: position) }
+
+    /// The removal position of a snapshot taken at `position`.
+    public static func removalPosition(after position: Int64) -> Int64 { position - 1 }
 
     /// `system:object`, the table's name across systems.
     public var table: String { "\(system):\(object)" }
@@ -34,7 +37,13 @@ public struct SnapshotCompletion: Hashable, Sendable {
     /// complete snapshot position: that snapshot's removal position, or nil.
     public static func removalPosition(of rowID: String, latest: [String: Int64]) -> Int64? {
         guard !latest.isEmpty, let table = table(of: rowID), let position = latest[table] else { return nil }
-        return position - 1
+        return removalPosition(after: position)
+    }
+
+    /// What a version of `rowID` at `position` becomes when it is older than its table's latest
+    /// complete snapshot: a removal at this position; nil when it stands.
+    public static func removal(of rowID: String, at position: Int64, latest: [String: Int64]) -> Int64? {
+        removalPosition(of: rowID, latest: latest).flatMap { position < $0 ? $0 : nil }
     }
 
     /// `system:object` of a row identity `system:object:source_id`.

@@ -30,8 +30,8 @@ public struct DQFacts: Sendable {
     /// By record type (`intake`, `order`, `order_line`, `shipment`, `shipment_line`), then source id.
     public var rows: [String: [String: CanonicalRowVersion]] = [:]
     public var balances: [String: InventoryBalance] = [:]
-    /// Tables whose snapshot a record of the batch completed, by that record's type (decision 32).
-    public var completedSnapshots: [(recordType: String, completion: SnapshotCompletion)] = []
+    /// Tables whose snapshot a record of the batch completed (decision 32).
+    public var completedSnapshots: Set<SnapshotCompletion> = []
     public var rejected: [(index: Int, reason: String)] = []
 
     public init() {}
@@ -59,7 +59,7 @@ public struct DQFacts: Sendable {
         case .items:
             // A tombstone follows a delete, whose change event already said so.
             let event = try value.map(Self.parse)
-            note(SnapshotCompletion.of(changeEvent: event, system: "warehouse"))
+            completedSnapshots.formUnion(SnapshotCompletion.of(changeEvent: event, system: "warehouse"))
             guard let item = try ItemVersion(changeEvent: event) else { return }
             if (items[item.sku]?.position ?? .min) <= item.position { items[item.sku] = item }
         case .balances:
@@ -69,7 +69,7 @@ public struct DQFacts: Sendable {
         case .inventoryEvents:
             let json = try Self.parse(value)
             let row = try CanonicalRowVersion(json)
-            note(SnapshotCompletion.of(canonical: json))
+            completedSnapshots.formUnion(SnapshotCompletion.of(canonical: json))
             // A retraction or an unreadable version names nothing (its placeholder may have no sku).
             let sku = row.text("sku") ?? ""
             guard !sku.isEmpty || !row.live else { throw Rejection("sku missing") }
@@ -79,7 +79,7 @@ public struct DQFacts: Sendable {
             let json = try Self.parse(value)
             guard json["record_type"]?.stringValue != nil else { throw Rejection("record_type missing") }
             let row = try CanonicalRowVersion(json)
-            note(SnapshotCompletion.of(canonical: json))
+            completedSnapshots.formUnion(SnapshotCompletion.of(canonical: json))
             if Self.skuNamingTypes.contains(row.recordType) {
                 guard let sku = row.text("sku"), !sku.isEmpty else { throw Rejection("sku missing") }
                 name(sku, by: SkuReference(recordID: row.recordID, recordType: row.recordType, sku: sku, live: row.live, position: row.position,
@@ -101,12 +101,6 @@ public struct DQFacts: Sendable {
             if let text = row.text(field), Decimal(string: text) != nil { quantities[field] = text }
         }
         return quantities
-    }
-
-    private mutating func note(_ completions: [SnapshotCompletion]) {
-        for completion in completions {
-            if let recordType = completion.recordType { completedSnapshots.append((recordType, completion)) }
-        }
     }
 
     mutating func name(_ sku: String, by reference: SkuReference) {

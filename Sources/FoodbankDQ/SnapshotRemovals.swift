@@ -16,9 +16,8 @@ enum SnapshotRemovals {
     static let skuNaming: Set<String> = DQFacts.skuNamingTypes.union(["inventory_event"])
 
     static func add(to facts: inout DQFacts, _ db: PostgresConnection) throws {
-        // Once per table (a transfer's marker row is two events; a replay reads it again).
-        var seen = Set<String>()
-        let completions = facts.completedSnapshots.filter { seen.insert("\($0.recordType)|\($0.completion.position)").inserted }
+        let completions = facts.completedSnapshots.compactMap { completion in completion.recordType.map { (recordType: $0, completion: completion) } }
+            .sorted { ($0.completion.table, $0.completion.position) < ($1.completion.table, $1.completion.position) }
         let written = Set(facts.skuReferences.keys.compactMap(SnapshotCompletion.table(of:)))
             .union(facts.rows.values.flatMap(\.values).compactMap { SnapshotCompletion.table(of: $0.recordID) })
             .union(facts.items.isEmpty ? [] : ["warehouse:wms.items"])
@@ -37,9 +36,7 @@ enum SnapshotRemovals {
 
     /// The batch's versions older than their table's latest complete snapshot: rows it lacked.
     static func removeBelowSnapshots(_ latest: [String: Int64], _ facts: inout DQFacts) {
-        func removal(_ recordID: String, _ position: Int64) -> Int64? {
-            SnapshotCompletion.removalPosition(of: recordID, latest: latest).flatMap { position < $0 ? $0 : nil }
-        }
+        func removal(_ recordID: String, _ position: Int64) -> Int64? { SnapshotCompletion.removal(of: recordID, at: position, latest: latest) }
         for (id, reference) in facts.skuReferences {
             guard let position = removal(id, reference.position) else { continue }
             facts.skuReferences[id] = DQFacts.SkuReference(recordID: id, recordType: reference.recordType, sku: reference.sku, live: false,

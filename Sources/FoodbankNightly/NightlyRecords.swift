@@ -16,8 +16,8 @@ public enum NightlyRecords {
     /// One batch: the row versions (the newest per record in the batch).
     public struct Batch {
         public var rows: [CanonicalRowVersion] = []
-        /// The record types whose table's snapshot the batch completed, with the snapshot.
-        public var completedSnapshots: [(recordType: String, completion: SnapshotCompletion)] = []
+        /// Tables whose snapshot a record of the batch completed (decision 32).
+        public var completedSnapshots: Set<SnapshotCompletion> = []
         /// The records it could not read.
         public var rejected: [(index: Int, reason: String)] = []
     }
@@ -29,9 +29,7 @@ public enum NightlyRecords {
         for (index, record) in records.enumerated() {
             do {
                 guard let (row, completions) = try version(record.input, record.value) else { continue }
-                for completion in completions {
-                    if let recordType = completion.recordType { batch.completedSnapshots.append((recordType, completion)) }
-                }
+                batch.completedSnapshots.formUnion(completions)
                 let key = "\(row.recordType)|\(row.sourceID)"
                 if latest[key] == nil { order.append(key) }
                 // The newest by position, whatever order the partitions were read in.
@@ -67,8 +65,8 @@ public enum NightlyRecords {
     /// A completed snapshot first removes its table's records held at an older position (decision
     /// 32); the batch's own versions then come back over the removal, being newer.
     public static func store(_ batch: Batch, in db: PostgresConnection) throws {
-        var seen = Set<String>()
-        let completions = batch.completedSnapshots.filter { seen.insert("\($0.recordType)|\($0.completion.position)").inserted }
+        let completions = batch.completedSnapshots.compactMap { completion in completion.recordType.map { (recordType: $0, completion: completion) } }
+            .sorted { ($0.completion.table, $0.completion.position) < ($1.completion.table, $1.completion.position) }
         try completionTable.lock(exclusive: Set(completions.map(\.recordType)), shared: Set(batch.rows.map(\.recordType)), db)
         let latest = try completionTable.record(completions.map { ($0.recordType, $0.completion.position) }, db)
         for (recordType, completion) in completions {
@@ -85,9 +83,9 @@ public enum NightlyRecords {
 
     /// A version older than its table's latest complete snapshot, read after it: its row is gone.
     static func belowSnapshot(_ row: CanonicalRowVersion, _ latest: [String: Int64]) -> CanonicalRowVersion {
-        guard let position = latest[row.recordType], row.position < position - 1 else { return row }
+        guard let removal = latest[row.recordType].map(SnapshotCompletion.removalPosition(after:)), row.position < removal else { return row }
         var removed = row
-        (removed.live, removed.position) = (false, position - 1)
+        (removed.live, removed.position) = (false, removal)
         return removed
     }
 

@@ -9,8 +9,8 @@ public enum ReconcileStore {
     /// Returns the balances the plan changed, as they stand inside the transaction.
     @discardableResult
     public static func apply(_ plan: ReconcilePlan, in db: PostgresConnection) throws -> [InventoryBalance] {
-        // wms.locations: no sink keeps its rows.
-        let completions = plan.completedSnapshots.filter { $0.object != "wms.locations" }.sorted { ($0.table, $0.position) < ($1.table, $1.position) }
+        // Tables no sink keeps rows of (wms.locations, agency.agencies) have no record type.
+        let completions = plan.completedSnapshots.filter { $0.recordType != nil }.sorted { ($0.table, $0.position) < ($1.table, $1.position) }
         let written = Set(plan.versions.compactMap { SnapshotCompletion.table(of: $0.rowID) }).union(plan.items.isEmpty ? [] : ["warehouse:\(itemTable)"])
         try completionTable.lock(exclusive: Set(completions.map(\.table)), shared: written, db)
         let latest = try completionTable.record(completions.map { ($0.table, $0.position) }, db)
@@ -34,13 +34,12 @@ public enum ReconcileStore {
     /// A version older than its table's latest complete snapshot, read after it: the snapshot
     /// lacked its row, so it is that row's removal (decision 32).
     static func belowSnapshot(_ version: LedgerVersion, _ latest: [String: Int64]) -> LedgerVersion {
-        guard let removal = SnapshotCompletion.removalPosition(of: version.rowID, latest: latest), version.position < removal else { return version }
+        guard let removal = SnapshotCompletion.removal(of: version.rowID, at: version.position, latest: latest) else { return version }
         return LedgerVersion(rowID: version.rowID, holder: version.holder, position: removal, change: .retract, leg: nil)
     }
 
     static func belowSnapshot(_ item: ItemVersion, _ latest: [String: Int64]) -> ItemVersion {
-        guard let removal = SnapshotCompletion.removalPosition(of: "warehouse:\(itemTable):\(item.sku)", latest: latest),
-              item.position < removal else { return item }
+        guard let removal = SnapshotCompletion.removal(of: "warehouse:\(itemTable):\(item.sku)", at: item.position, latest: latest) else { return item }
         return ItemVersion(removedSku: item.sku, position: removal)
     }
 

@@ -10,8 +10,10 @@ import Testing
                                       "source": .object(["lsn": .int(9_000), "snapshot": .string("last"), "schema": .string("intake"),
                                                          "table": .string("donors")])])
         let batch = NightlyRecords.versions([(.donors, donor.encoded())])
-        #expect(batch.completedSnapshots.map(\.recordType) == ["donor", "intake", "donation_line"], "last completes every table of donations")
-        #expect(batch.completedSnapshots.first?.completion.position == 9_000 && batch.rows.count == 1)
+        #expect(batch.completedSnapshots.map(\.object).sorted() == ["intake.donation_lines", "intake.donations", "intake.donors"],
+                "last completes every table of donations")
+        #expect(Set(batch.completedSnapshots.compactMap(\.recordType)) == ["donor", "intake", "donation_line"])
+        #expect(batch.completedSnapshots.allSatisfy { $0.position == 9_000 } && batch.rows.count == 1)
 
         let old = CanonicalRowVersion(recordType: "intake", sourceID: "7", recordID: "donations:intake.donations:7", live: true, position: 100,
                                       fields: [:], businessDate: "2026-11-02")
