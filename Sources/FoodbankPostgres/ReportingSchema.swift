@@ -537,5 +537,23 @@ public enum ReportingSchema {
             GRANT SELECT, INSERT, UPDATE, DELETE ON dq.snapshot_completions TO foodbank_dq;
             GRANT SELECT, INSERT, UPDATE, DELETE ON nightly.snapshot_completions TO foodbank_nightly;
             """),
+            Migration(version: 20, name: "latest finance versions", sql: """
+            -- A day's latest version is the newest in finance.snapshot_versions, not the newest a
+            -- table's rows show: a version may hold no row of a table (a day whose only movement was
+            -- corrected away), and the max of the rows would then read the stale version as latest.
+            -- Each finance table gets the view daily_inventory has.
+            CREATE VIEW finance.daily_donations_latest AS
+                SELECT d.* FROM finance.daily_donations d
+                JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
+                  ON l.business_date = d.business_date AND l.v = d.snapshot_version;
+            CREATE VIEW finance.daily_fulfillment_latest AS
+                SELECT d.* FROM finance.daily_fulfillment d
+                JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
+                  ON l.business_date = d.business_date AND l.v = d.snapshot_version;
+            CREATE VIEW finance.reconciliation_exceptions_latest AS
+                SELECT d.* FROM finance.reconciliation_exceptions d
+                JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
+                  ON l.business_date = d.business_date AND l.v = d.snapshot_version;
+            """),
     ]
 }

@@ -13,6 +13,7 @@ final class OracleHistoryRun {
     let history: HistoryScript
     let instances: Int
     let tag: String
+    let tagPrefix: String
     let deployment: HistoryDeployment
     let inbox: URL
     let environment: [String: String]
@@ -23,11 +24,19 @@ final class OracleHistoryRun {
     /// Stages that run as consumer groups, and so may run as two instances.
     static let scalable = ["normalize", "dedupe", "reconcile", "dq"]
 
-    init(seed: UInt64, steps: ClosedRange<Int>, instances: Int) throws {
+    /// The history a seed generates.
+    convenience init(seed: UInt64, steps: ClosedRange<Int>, instances: Int) throws {
+        try self.init(seed: seed, history: HistoryGenerator.history(seed: seed, length: steps), instances: instances)
+    }
+
+    /// A given history (one written by hand names its seed 0); `tagPrefix` names its databases,
+    /// topics and slots, and earlier runs' leftovers with that prefix are dropped by `setUp`.
+    init(seed: UInt64, history: HistoryScript, instances: Int, tagPrefix: String = "ohc") throws {
         self.seed = seed
         self.instances = instances
-        history = HistoryGenerator.history(seed: seed, length: steps)
-        tag = "ohc\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
+        self.history = history
+        self.tagPrefix = tagPrefix
+        tag = "\(tagPrefix)\(String(format: "%08d", seed % 100_000_000))\(UInt32.random(in: 0..<1000))"
         deployment = try HistoryDeployment(tag: tag)
         inbox = URL(fileURLWithPath: try TestStack.require("FOODBANK_SFTP_INBOX")).appendingPathComponent(tag)
         environment = TestStack.environment.merging([
@@ -38,7 +47,7 @@ final class OracleHistoryRun {
     }
 
     func setUp() throws {
-        try HistoryDeployment.dropLeftovers(prefix: "ohc")
+        try HistoryDeployment.dropLeftovers(prefix: tagPrefix)
         try deployment.create()
         let reporting = try PostgresConnection(url: deployment.reportingURL)
         defer { reporting.close() }
@@ -77,11 +86,18 @@ final class OracleHistoryRun {
     /// Writes the history, SIGKILLing a random process (and starting it again) at `killAt` actions,
     /// and taking a source database's snapshot again at `resnapshotAt` actions.
     func write(killAt: Set<Int>, resnapshotAt: [Int: String] = [:], random: inout some RandomNumberGenerator) throws {
-        var connections: [String: PostgresConnection] = [:]
-        defer { connections.values.forEach { $0.close() } }
-        for (index, action) in history.actions.enumerated() {
+        try write(history.actions) { index in
             if killAt.contains(index) { try killOne(random: &random, at: "action \(index)") }
             if let database = resnapshotAt[index] { try resnapshot(database, at: "action \(index)") }
+        }
+    }
+
+    /// Applies `actions` in order, calling `before` with each one's index first.
+    func write(_ actions: [SourceAction], before: (Int) throws -> Void = { _ in }) throws {
+        var connections: [String: PostgresConnection] = [:]
+        defer { connections.values.forEach { $0.close() } }
+        for (index, action) in actions.enumerated() {
+            try before(index)
             try deployment.apply(action, inbox: inbox, connections: &connections)
             Thread.sleep(forTimeInterval: 0.04)
         }
@@ -108,7 +124,8 @@ final class OracleHistoryRun {
     /// name them, and the complete snapshot must remove them (decision 32).
     /// `deletingHeader` deletes a header with its lines too: only at the end of a history, whose
     /// later actions could name the header.
-    func resnapshot(_ database: String, at moment: String, deletingHeader: Bool = false) throws {
+    /// `deleting: false` deletes nothing: the re-snapshot must then change nothing at all.
+    func resnapshot(_ database: String, at moment: String, deleting: Bool = true, deletingHeader: Bool = false) throws {
         let slot = "\(tag)_\(database)"
         let source = try PostgresConnection(url: deployment.url(database))
         defer { source.close() }
@@ -120,7 +137,7 @@ final class OracleHistoryRun {
         processes["cdc"]![0].crash()
         try source.execute("SELECT pg_drop_replication_slot($1)", [.text(slot)])
         var deleted: [String] = []
-        for table in [Self.leafTables[database]!] + (database == "warehouse" ? ["wms.items"] : []) {
+        for table in deleting ? [Self.leafTables[database]!] + (database == "warehouse" ? ["wms.items"] : []) : [] {
             let count = try source.execute("""
                 WITH d AS (DELETE FROM \(table) WHERE ctid = (SELECT min(ctid) FROM \(table)) RETURNING 1) SELECT count(*) FROM d
                 """).scalar ?? "0"

@@ -31,6 +31,14 @@ public struct HistoryScript: Sendable {
         }
     }
 
+    /// A history written by hand, each action with its line for the log: the sources exactly as
+    /// the caller wrote them, with no item master or other set-up added.
+    public init(written: [(note: String, action: SourceAction)]) {
+        steps = written.count
+        actions = written.map(\.action)
+        log = written.enumerated().map { "\($0.offset): \($0.element.note)" }
+    }
+
     /// A step's numbers, read as choices: `c[i, n]` is the i-th number reduced to 0..<n.
     struct Codes {
         let values: [Int]

@@ -7,6 +7,11 @@ public enum SourceAction: Sendable, CustomStringConvertible {
     public struct Statement: Sendable {
         public var sql: String
         public var parameters: [PostgresValue]
+
+        public init(sql: String, parameters: [PostgresValue] = []) {
+            self.sql = sql
+            self.parameters = parameters
+        }
     }
 
     case transaction(database: String, statements: [Statement])
