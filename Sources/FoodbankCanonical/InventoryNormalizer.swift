@@ -48,7 +48,9 @@ public enum InventoryNormalizer {
         let base = InventoryEvent(
             eventID: "", change: retraction ? .retract : .assert, movementType: .receipt, sku: sku, locationID: location,
             lotCode: row["lot_code"]?.stringValue ?? "", quantityCases: quantity, deltaCases: 0, weightLbs: weight,
-            referenceType: row["reference_type"]?.stringValue, referenceID: row["reference_id"]?.stringValue,
+            // Decision 6: an empty reference_id is no reference (else it would be a donation or
+            // order with the id '' and a reconciliation row of its own).
+            referenceType: row["reference_type"]?.stringValue, referenceID: row["reference_id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
             occurredAt: occurred, businessDate: BusinessTime.businessDate(of: occurred),
             source: SourceCoordinates(system: "warehouse", object: "wms.inventory_transactions", sourceID: String(id),
                                       version: change.txID.map(String.init) ?? "", position: String(position), committedAt: change.committedAt,

@@ -202,7 +202,9 @@ extension RecordSpec {
         var out: [String: JSONValue] = [:]
         for field in fields {
             let value = row[field.name] ?? .null
-            if value == .null {
+            // An optional text left empty is no value, as the warehouse's empty lot_code is "no lot":
+            // a donation or shipment line with lot_code '' is read, not refused whole.
+            if value == .null || (!field.required && field.type == .text && value.stringValue == "") {
                 guard !field.required else { throw Rejection("\(field.name) is missing") }
                 out[field.name] = .null
                 continue

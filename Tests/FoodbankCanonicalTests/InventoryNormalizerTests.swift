@@ -44,6 +44,11 @@ import Testing
         #expect(e.json()["schema_version"] == .int(1))
     }
 
+    @Test func anEmptyReferenceIDIsNoReference() throws {
+        let event = try #require(try events(Self.envelope(op: "c", after: Self.row(["reference_id": .string("")]))).first)
+        #expect(event.referenceID == nil, "decision 6: '' would be a donation of its own in donation_vs_receipt")
+    }
+
     @Test func anUpdateIsTheNewVersionAloneAndADeleteARetraction() throws {
         let update = try events(Self.envelope(op: "u", before: Self.row(), after: Self.row(["quantity_cases": .string("12.00")]), lsn: 200))
         #expect(update.map(\.change) == [.assert])

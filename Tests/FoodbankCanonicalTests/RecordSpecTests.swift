@@ -65,6 +65,16 @@ import Testing
         #expect(record.json()["business_time"] == .null, "a line is dated by its header")
     }
 
+    @Test func anEmptyLotCodeIsNoLotNotAnUnreadableLine() throws {
+        let line = Self.envelope(op: "c", after: Self.object(Self.shipmentLine, ["lot_code": .string("")]))
+        let record = try #require(try records(spec("pick.shipment_lines").normalize(line, processedAt: now) { _ in "ORD-1" }).first)
+        #expect(record.json()["lot_code"] == .null && record.json()["quantity_cases"] == .string("3"))
+        let empty = Self.envelope(op: "c", after: Self.object(Self.shipmentLine, ["sku": .string("")]))
+        #expect(throws: (any Error).self, "a required text left empty is still refused") {
+            _ = try spec("pick.shipment_lines").normalize(empty, processedAt: now) { _ in "ORD-1" }
+        }
+    }
+
     @Test func shipmentLinesAreKeyedByTheirShipmentsOrder() throws {
         let facts = try spec("pick.shipments").parentFacts(Self.envelope(op: "u", before: Self.object([
             "shipment_id": .string("SH-9"), "order_id": .string("ORD-1"), "location_id": .string("OAK-MAIN"), "shipped_at": .null, "status": .string("picked"),

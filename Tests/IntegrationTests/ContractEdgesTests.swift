@@ -235,6 +235,22 @@ extension Integration {
             }
         }
 
+        // Found by a review of the contract beside the code: empty text where a value may be absent.
+        @Test func emptyReferencesAndLotsAreNoValue() throws {
+            try run("empty text", phases: [[
+                Edge.sql("warehouse", "a receipt typed as a donation's with an empty reference_id",
+                         "INSERT INTO wms.inventory_transactions (txn_id, txn_type, sku, location_id, lot_code, quantity_cases, reference_type, reference_id, occurred_at) VALUES (1, 'receipt', 'S1', 'OAK-MAIN', '', 4, 'donation', '', '2026-11-16 10:00 America/Los_Angeles')"),
+                Edge.sql("donations", "an intake whose line has an empty lot_code",
+                         "INSERT INTO intake.donations (intake_id, donation_id, donor_id, location_id, received_at) VALUES (1, 'D1', 'DN1', 'OAK-MAIN', '2026-11-16 09:00 America/Los_Angeles')",
+                         "INSERT INTO intake.donation_lines (intake_id, line_no, sku, quantity_cases, weight_lbs, lot_code) VALUES (1, 1, 'S1', 3, 30, '')"),
+            ]]) { (edge: ContractEdgeRun) throws in
+                try edge.expectRows(Self.onHand, ["S1|OAK-MAIN||4|40"])
+                try edge.expectRows(Self.latest("finance.daily_donations", "location_id, donations::text, trim_scale(cases)::text"), ["2026-11-16|OAK-MAIN|1|3"])
+                // D1's intake has no receipt naming it; the receipt names no donation.
+                try edge.expectRows(Self.exceptions, ["2026-11-16|donation_vs_receipt|OAK-MAIN|D1|3|0|-3"])
+            }
+        }
+
         // 10. A source taken again (slot dropped, snapshot again) with nothing deleted changes nothing.
         @Test func aResnapshotOfEverySourceChangesNothing() throws {
             let edge = try ContractEdgeRun("re-snapshot")
