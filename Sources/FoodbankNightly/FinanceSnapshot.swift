@@ -76,7 +76,21 @@ public enum FinanceSnapshot {
                       WHERE w.record_type IN ('intake', 'shipment') AND w.recorded_at > $1
                 UNION SELECT o.business_date FROM ops.inventory_movements m
                       JOIN ops.inventory_movements o ON o.reference_id = m.reference_id AND o.reference_type = m.reference_type
-                      WHERE m.applied_at > $1 AND m.reference_id IS NOT NULL)
+                      WHERE m.applied_at > $1 AND m.reference_id IS NOT NULL
+                -- The days of the versions nightly replaced (their old date and old key's days).
+                UNION SELECT business_date FROM nightly.changed_dates WHERE changed_at > $1
+                -- An intake or shipment changing changes which of its key's others counts, and where
+                -- (a voided duplicate makes an earlier intake the counted one).
+                UNION SELECT o.business_date FROM nightly.records w
+                      JOIN nightly.records o ON o.record_type = 'intake' AND o.fields->>'donation_id' = w.fields->>'donation_id'
+                      WHERE w.record_type = 'intake' AND w.recorded_at > $1
+                UNION SELECT o.business_date FROM nightly.records w
+                      JOIN nightly.records o ON o.record_type IN ('order_line', 'shipment', 'order') AND o.fields->>'order_id' = w.fields->>'order_id'
+                      WHERE w.record_type = 'shipment' AND w.recorded_at > $1
+                -- A donor's type is its intakes' donor_type.
+                UNION SELECT i.business_date FROM nightly.records d
+                      JOIN nightly.records i ON i.record_type = 'intake' AND i.fields->>'donor_id' = d.source_id
+                      WHERE d.record_type = 'donor' AND d.recorded_at > $1)
             SELECT DISTINCT c.business_date::text AS d FROM changed c
             WHERE c.business_date IN (SELECT business_date FROM finance.snapshot_versions) ORDER BY 1
             """, [.timestamp(since)])

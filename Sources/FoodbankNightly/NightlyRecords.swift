@@ -90,14 +90,48 @@ public enum NightlyRecords {
     }
 
     public static func store(_ rows: [CanonicalRowVersion], in db: PostgresConnection) throws {
+        try recordReplacedDates(of: rows, in: db)
         _ = try db.insertRows(into: "nightly.records", columns: ["record_type", "source_id", "live", "position", "fields", "business_date"],
                               rows: rows.map { [.text($0.recordType), .text($0.sourceID), .bool($0.live), .int($0.position),
                                                 .text(JSONValue.object($0.fields).encodedString()), .optional($0.businessDate)] },
                               suffix: """
                                   ON CONFLICT (record_type, source_id) DO UPDATE SET live = EXCLUDED.live, position = EXCLUDED.position,
-                                      fields = EXCLUDED.fields, business_date = coalesce(EXCLUDED.business_date, nightly.records.business_date), recorded_at = now()
+                                      fields = EXCLUDED.fields, business_date = coalesce(EXCLUDED.business_date, nightly.records.business_date),
+                                      -- recorded_at says when it changed: a version equal in value is no late data.
+                                      recorded_at = CASE WHEN (nightly.records.live, nightly.records.fields) IS NOT DISTINCT FROM (EXCLUDED.live, EXCLUDED.fields)
+                                                         THEN nightly.records.recorded_at ELSE now() END
                                   WHERE nightly.records.position < EXCLUDED.position
                                   """)
+    }
+
+    /// The days the versions these rows replace counted on, for nightly's late-data round: the
+    /// replaced version's own date (a shipment moved to a later day leaves the earlier one), and for
+    /// an intake or shipment the earliest day of its old key's movements and witnesses (a key
+    /// corrected away leaves that day's reconciliation row and counted intake behind).
+    static func recordReplacedDates(of rows: [CanonicalRowVersion], in db: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
+        let incoming = JSONValue.array(rows.map { .array([.string($0.recordType), .string($0.sourceID), .int($0.position), .bool($0.live), .object($0.fields)]) })
+        // A newer version equal in value (a replay, a re-snapshot) replaces nothing that counted.
+        try db.execute("""
+            WITH incoming AS (SELECT e->>0 AS record_type, e->>1 AS source_id, (e->>2)::bigint AS position, (e->>3)::boolean AS live, e->4 AS fields
+                              FROM jsonb_array_elements($1::jsonb) e),
+            replaced AS (SELECT r.* FROM nightly.records r JOIN incoming i USING (record_type, source_id)
+                         WHERE r.position < i.position AND (r.live, r.fields) IS DISTINCT FROM (i.live, i.fields)),
+            dates AS (
+                SELECT business_date AS d FROM replaced
+                UNION ALL SELECT m.business_date FROM replaced k JOIN ops.inventory_movements m ON m.reference_id = k.fields->>'donation_id'
+                          WHERE k.record_type = 'intake'
+                UNION ALL SELECT m.business_date FROM replaced k JOIN ops.inventory_movements m ON m.reference_id = k.fields->>'order_id'
+                          WHERE k.record_type = 'shipment'
+                UNION ALL SELECT o.business_date FROM replaced k JOIN nightly.records o
+                          ON o.record_type = 'intake' AND o.fields->>'donation_id' = k.fields->>'donation_id' WHERE k.record_type = 'intake'
+                UNION ALL SELECT o.business_date FROM replaced k JOIN nightly.records o
+                          ON o.record_type IN ('order_line', 'shipment', 'order') AND o.fields->>'order_id' = k.fields->>'order_id'
+                          WHERE k.record_type = 'shipment')
+            INSERT INTO nightly.changed_dates (business_date)
+            SELECT min(d) FROM dates HAVING min(d) IS NOT NULL
+            ON CONFLICT (business_date) DO UPDATE SET changed_at = clock_timestamp()
+            """, [.text(incoming.encodedString())])
     }
 
     private static func parse(_ value: [UInt8]) throws -> JSONValue {

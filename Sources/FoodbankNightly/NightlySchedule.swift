@@ -12,6 +12,9 @@ public struct NightlySchedule: Sendable {
     public var deadlineMargin: TimeInterval = 30 * 60
     /// How many past days nightly finalizes by itself after an outage; older ones take a backfill.
     public var catchUpDays = 7
+    /// How far back each late-data round looks again: rows committed by a transaction that began
+    /// before the previous round carry a time before it (`now()` is the transaction's start).
+    public var lateDataLookback: TimeInterval = 300
 
     public init() {}
 

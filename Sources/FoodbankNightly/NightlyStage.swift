@@ -92,7 +92,7 @@ public final class NightlyScheduler: @unchecked Sendable {
         // Rows committed by transactions that began before the previous round are looked at again.
         let lastFinalized = try Self.lastFinalizedAt(db)
         let since = lastCheck ?? lastFinalized?.addingTimeInterval(-600) ?? now
-        lastCheck = now.addingTimeInterval(-300)
+        lastCheck = now.addingTimeInterval(-schedule.lateDataLookback)
         guard let earliest = try FinanceSnapshot.datesChanged(since: since, in: db).first else { return }
         for date in finalized where date >= earliest { try finalize(date, reason: "late data", db) }
     }

@@ -48,7 +48,7 @@ public enum Fleet {
                                      "dq.shipment_lines", "dq.snapshot_completions", "ops.dq_violations"]),
             // The finance tables are nightly's output, never emptied: they are append-only and versioned.
             FleetGroup(stage: "nightly", group: "nightly" + groupSuffix, offsets: .postgres, inputs: try NightlyStage.inputs(names).keys.sorted(),
-                       ownedTables: ["nightly.records", "nightly.snapshot_completions"]),
+                       ownedTables: ["nightly.records", "nightly.snapshot_completions", "nightly.changed_dates"]),
         ]
     }
 }

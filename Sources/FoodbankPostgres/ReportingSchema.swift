@@ -555,5 +555,17 @@ public enum ReportingSchema {
                 JOIN (SELECT business_date, max(snapshot_version) AS v FROM finance.snapshot_versions GROUP BY business_date) l
                   ON l.business_date = d.business_date AND l.v = d.snapshot_version;
             """),
+            Migration(version: 21, name: "nightly changed dates", sql: """
+            -- The days a record's replaced version counted on: its own date and, for an intake or a
+            -- shipment, the earliest day of its old key's movements and witnesses. nightly.records
+            -- keeps only the new version, so without these a record moved to a later day or another
+            -- key would leave the earlier day's finalized version counting it.
+            CREATE TABLE nightly.changed_dates (
+                business_date date PRIMARY KEY,
+                changed_at    timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            CREATE INDEX changed_dates_changed_at ON nightly.changed_dates (changed_at);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON nightly.changed_dates TO foodbank_nightly;
+            """),
     ]
 }

@@ -111,6 +111,15 @@ public enum ReconcileStore {
                 WHERE m.sku = h.sku AND m.location_id = h.location_id AND m.lot_code = h.lot_code), 0)
             WHERE h.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
             """, [.jsonList(skus)])
+        // Finalized days weighed these skus at the old weight, and each day opens at the previous
+        // one's closing pounds: nightly re-finalizes from the earliest day a derived weight moved.
+        try db.execute("""
+            INSERT INTO ops.ledger_changed_dates (business_date)
+            SELECT min(m.business_date) FROM ops.inventory_movements m
+            WHERE m.sku IN (SELECT jsonb_array_elements_text($1::jsonb)) AND m.own_lbs IS NULL
+            HAVING min(m.business_date) IS NOT NULL
+            ON CONFLICT (business_date) DO UPDATE SET changed_at = clock_timestamp()
+            """, [.jsonList(skus)])
     }
 
     static func applyFreshness(_ freshness: [String: Date], _ db: PostgresConnection) throws {

@@ -28,6 +28,7 @@ struct NightlyCommand: ParsableCommand {
     @Option(help: "Seconds between rounds that finalize due days and re-finalize days with late data.") var checkSeconds = 60.0
     @Option(help: "Minutes after a day's end that every source is waited for before the day is complete.") var allowedLatenessMinutes = 120.0
     @Option(help: "Minutes before the 06:00 deadline at which a day is finalized whatever the sources say.") var deadlineMarginMinutes = 30.0
+    @Option(help: "Seconds each late-data round looks back past the previous one (transactions that began before it).") var lateDataLookbackSeconds = 300.0
     @Option(help: "Past days finalized automatically after an outage (older ones: --backfill-from/--backfill-to).") var catchUpDays = 7
     @Option(help: "Finalize from this business date (YYYY-MM-DD), with --backfill-to, then exit.") var backfillFrom: String?
     @Option(help: "Last business date of the backfill.") var backfillTo: String?
@@ -48,6 +49,7 @@ struct NightlyCommand: ParsableCommand {
         schedule.allowedLateness = allowedLatenessMinutes * 60
         schedule.deadlineMargin = deadlineMarginMinutes * 60
         schedule.catchUpDays = catchUpDays
+        schedule.lateDataLookback = lateDataLookbackSeconds
         let scheduler = NightlyScheduler(schedule: schedule, logger: logger)
 
         if let from = backfillFrom, let to = backfillTo {

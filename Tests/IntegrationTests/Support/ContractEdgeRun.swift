@@ -25,12 +25,20 @@ final class ContractEdgeRun {
         sql("agency", "an agency", "INSERT INTO agency.agencies (agency_id, name, county, status) VALUES ('A1', 'Eastside Pantry', 'Alameda', 'active')"),
     ]
 
-    init(_ name: String, instances: Int = 1, days: (from: String, to: String) = ("2026-11-16", "2026-11-17")) throws {
+    /// `lateData`: the days are finalized by a backfill after the first phase only; after later
+    /// phases the running nightly's late-data round (every 2 s) must re-finalize what they changed,
+    /// as it does in production, where nobody runs a backfill.
+    init(_ name: String, instances: Int = 1, lateData: Bool = false, days: (from: String, to: String) = ("2026-11-16", "2026-11-17")) throws {
         let written = HistoryScript(written: Self.masterData)
         run = try OracleHistoryRun(seed: 0, history: written, instances: instances, tagPrefix: "edg")
+        if lateData { (run.nightlyCheckSeconds, run.nightlyLookbackSeconds) = (2, 3) }
         self.name = name
         self.days = days
+        self.lateData = lateData
     }
+
+    let lateData: Bool
+    private var phases = 0
 
     /// Creates the deployment, starts every stage and writes the master data.
     func start() throws {
@@ -45,18 +53,25 @@ final class ContractEdgeRun {
     func phase(_ actions: [(note: String, action: SourceAction)]) throws {
         log += actions.map(\.note)
         try run.write(actions.map(\.action))
+        phases += 1
         try settle()
     }
 
-    /// Waits until the chain is quiet and nightly has finalized the days.
+    /// Waits until the chain is quiet and nightly has finalized the days: by a backfill, or, for a
+    /// late-data run after its first phase, by nightly's own round (until verify agrees, or 60 s).
     func settle() throws {
         guard try run.waitUntilQuiet() else { throw HistoryRunError(message: "the chain did not settle: \(run.pending.prefix(10))\n\(report)") }
-        _ = try run.backfillAndVerify(from: days.from, to: days.to)
+        if lateData && phases > 1 {
+            _ = try eventually(timeout: .seconds(60), every: .seconds(2)) { try run.verify(from: days.from, to: days.to).differences.isEmpty }
+        } else {
+            _ = try run.backfillAndVerify(from: days.from, to: days.to)
+        }
     }
 
-    /// `foodbank-ctl verify` over the days: its differences from the oracle.
+    /// `foodbank-ctl verify` over the days: its differences from the oracle (after a backfill,
+    /// except in a late-data run, whose days only nightly's own rounds finalize again).
     func differences() throws -> [String] {
-        let verified = try run.backfillAndVerify(from: days.from, to: days.to)
+        let verified = lateData ? try run.verify(from: days.from, to: days.to) : try run.backfillAndVerify(from: days.from, to: days.to)
         if verified.differences.isEmpty && verified.status != 0 {
             throw HistoryRunError(message: "verify failed without a difference:\n\(verified.output)")
         }
