@@ -20,7 +20,13 @@ public enum BusinessTime {
     /// A legacy-feed local time, `MM/DD/YYYY HH:MM` in Los Angeles, as an instant. In the autumn
     /// hour that happens twice the first (daylight) occurrence is taken; a spring time that never
     /// happened is moved forward by the gap, as clocks were.
+    /// Exactly the contract's shape, two digits each but the year's four: `1/5/2026 9:05` or a
+    /// signed `+1` is not `MM/DD/YYYY HH:MM`, so the row is unreadable, not guessed at.
     public static func instant(fromLegacyLocal text: String) -> Date? {
+        let shape = Array("NN/NN/NNNN NN:NN".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count == shape.count,
+              zip(bytes, shape).allSatisfy({ $1 == UInt8(ascii: "N") ? (48...57).contains($0) : $0 == $1 }) else { return nil }
         let parts = text.split(separator: " ")
         guard parts.count == 2 else { return nil }
         let date = parts[0].split(separator: "/").map { Int($0) }
@@ -54,8 +60,8 @@ public enum BusinessTime {
         writableMillis.contains(millis) ? Date(timeIntervalSince1970: Double(millis) / 1000) : nil
     }
 
-    /// ISO-8601 in UTC with milliseconds, the canonical models' time format
-    /// (`2026-11-22T07:30:00.000Z`). Written by hand: Foundation's formatters cost tens of
+    /// ISO-8601 in UTC with microseconds, the canonical models' time format
+    /// (`2026-11-22T07:30:00.000000Z`). Written by hand: Foundation's formatters cost tens of
     /// microseconds a call, and normalize formats several times per record.
     public static func iso8601(_ date: Date) -> String {
         CivilTime(seconds: date.timeIntervalSince1970).timestampText
@@ -76,19 +82,22 @@ public enum BusinessTime {
 /// A UTC instant broken into calendar fields, for formatting and parsing timestamps without
 /// Foundation's slow formatters.
 struct CivilTime {
-    var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int
+    var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, microsecond: Int
 
+    /// Rounded to the microsecond, PostgreSQL's precision: the sources' times are kept as they are
+    /// (milliseconds moved a 23:59:59.9996 intake to the next day and split ties the source has).
+    /// Past 2^33 s from 1970 (the year 2242) a Double no longer holds microseconds: milliseconds.
     init(seconds: Double) {
-        let totalMillis = Int((seconds * 1000).rounded())
-        let millisPerDay = 86_400_000
-        var days = totalMillis / millisPerDay
-        var rest = totalMillis % millisPerDay
-        if rest < 0 { rest += millisPerDay; days -= 1 }
+        let totalMicros = abs(seconds) < 8_589_934_592 ? Int((seconds * 1_000_000).rounded()) : Int((seconds * 1000).rounded()) * 1000
+        let microsPerDay = 86_400_000_000
+        var days = totalMicros / microsPerDay
+        var rest = totalMicros % microsPerDay
+        if rest < 0 { rest += microsPerDay; days -= 1 }
         (year, month, day) = CivilDate.civil(fromDays: days)
-        hour = rest / 3_600_000
-        minute = rest / 60_000 % 60
-        second = rest / 1000 % 60
-        millisecond = rest % 1000
+        hour = rest / 3_600_000_000
+        minute = rest / 60_000_000 % 60
+        second = rest / 1_000_000 % 60
+        microsecond = rest % 1_000_000
     }
 
     var dateText: String {
@@ -100,11 +109,11 @@ struct CivilTime {
 
     var timestampText: String {
         var out: [UInt8] = []
-        out.reserveCapacity(24)
+        out.reserveCapacity(27)
         Self.digits(year, 4, &out); out.append(0x2D); Self.digits(month, 2, &out); out.append(0x2D); Self.digits(day, 2, &out)
         out.append(0x54)
         Self.digits(hour, 2, &out); out.append(0x3A); Self.digits(minute, 2, &out); out.append(0x3A); Self.digits(second, 2, &out)
-        out.append(0x2E); Self.digits(millisecond, 3, &out); out.append(0x5A)
+        out.append(0x2E); Self.digits(microsecond, 6, &out); out.append(0x5A)
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -171,7 +171,7 @@ import Testing
         }
         let last = try RawSource.table("intake.donations").outputs(raw(253_402_300_799_999, Self.object(Self.intake)), processedAt: now) { _ in nil }
         guard case .outputs(let outputs) = last else { Issue.record("the last writable millisecond was not read: \(last)"); return }
-        #expect(outputs.first?.value["source"]?["committed_at"] == .string("9999-12-31T23:59:59.999Z"))
+        #expect(outputs.first?.value["source"]?["committed_at"] == .string("9999-12-31T23:59:59.999000Z"))
     }
 
     /// The committed schema documents are what the specs generate: regenerate with `foodbank-ctl schemas`.

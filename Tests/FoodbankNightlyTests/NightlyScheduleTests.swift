@@ -11,7 +11,7 @@ import Testing
         #expect(spring.end.timeIntervalSince(spring.start) == 23 * 3600, "the spring-forward day has 23 hours")
         let autumn = try #require(NightlySchedule.window(of: "2026-11-01"))
         #expect(autumn.end.timeIntervalSince(autumn.start) == 25 * 3600)
-        #expect(BusinessTime.iso8601(spring.start) == "2026-03-08T08:00:00.000Z")
+        #expect(BusinessTime.iso8601(spring.start) == "2026-03-08T08:00:00.000000Z")
     }
 
     @Test func aDayIsCompleteOnceEverySourceIsPastItsEndPlusTheLateness() {

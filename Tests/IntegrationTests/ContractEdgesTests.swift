@@ -39,7 +39,7 @@ extension Integration {
         @Test func twoChangesToOneRowInOneTransactionCountTheLaterOnly() throws {
             try run("two changes in one transaction", phases: [[
                 Edge.sql("warehouse", "a receipt inserted, then corrected, in one transaction",
-                         "INSERT INTO wms.inventory_transactions (txn_id, txn_type, sku, location_id, quantity_cases, reference_type, reference_id, occurred_at) VALUES (1, 'receipt', 'S1', 'OAK-MAIN', 5, 'donation', 'D1', '2026-11-16 10:00 America/Los_Angeles')",
+                         "INSERT INTO wms.inventory_transactions (txn_id, txn_type, sku, location_id, quantity_cases, reference_type, reference_id, occurred_at) VALUES (1, 'receipt', 'S1', 'OAK-MAIN', 5, 'donation', 'D1', '2026-11-16 10:00:00.123456 America/Los_Angeles')",
                          "UPDATE wms.inventory_transactions SET quantity_cases = 7 WHERE txn_id = 1"),
                 Edge.sql("donations", "an intake inserted, then moved to another location, in one transaction",
                          "INSERT INTO intake.donations (intake_id, donation_id, donor_id, location_id, received_at) VALUES (1, 'D1', 'DN1', 'OAK-MAIN', '2026-11-16 09:00 America/Los_Angeles')",
@@ -47,6 +47,8 @@ extension Integration {
                          "UPDATE intake.donations SET location_id = 'OAK-COLD' WHERE intake_id = 1"),
             ]]) { (edge: ContractEdgeRun) throws in
                 try edge.expectRows(Self.onHand, ["S1|OAK-MAIN||7|70"])
+                // The source's microseconds, kept.
+                try edge.expectRows("SELECT to_char(last_movement_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM ops.inventory_on_hand", ["2026-11-16 18:00:00.123456"])
                 try edge.expectRows(Self.latest("finance.daily_inventory", "sku, location_id, trim_scale(opening_cases)::text, trim_scale(receipts_cases)::text, trim_scale(closing_cases)::text, trim_scale(closing_lbs)::text"),
                         ["2026-11-16|S1|OAK-MAIN|0|7|7|70", "2026-11-17|S1|OAK-MAIN|7|0|7|70"])
                 try edge.expectRows(Self.latest("finance.daily_donations", "location_id, donor_type, donations::text, trim_scale(cases)::text, trim_scale(lbs)::text, trim_scale(fair_market_value_usd)::text"),
