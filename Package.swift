@@ -146,7 +146,7 @@ let package = Package(
             "FoodbankOracle", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/Support/FoodbankHistories"),
         .testTarget(name: "FoodbankOracleTests", dependencies: [
-            "FoodbankOracle", "FoodbankHistories", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
+            "FoodbankOracle", "FoodbankFeeds", "FoodbankHistories", "FoodbankPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "FoodbankEnvironmentTests", dependencies: ["FoodbankEnvironment"]),
         .testTarget(name: "FoodbankCDCTests", dependencies: ["FoodbankCDC", "FoodbankCanonical", "FoodbankJSON"]),

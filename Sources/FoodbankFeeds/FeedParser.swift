@@ -21,6 +21,9 @@ public enum FeedParser {
         guard let text = String(validating: body, as: UTF8.self) else {
             return .broken(reason: "not valid UTF-8")
         }
+        if let line = strayQuoteLine(body) {
+            return .broken(reason: "a quote inside an unquoted field, or text after a closing quote, on line \(line) (RFC 4180)")
+        }
         let rows: [[String]]
         do {
             let reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: false)
@@ -39,7 +42,8 @@ public enum FeedParser {
             return .incomplete(reason: "no TRAILER line")
         }
         let data = rows.dropFirst().dropLast()
-        guard last.count == 2, let declared = Int(last[1]) else { return .broken(reason: "malformed trailer \(last.joined(separator: ","))") }
+        // Plain digits (decision 36): Int() would also read "+3".
+        guard last.count == 2, !last[1].isEmpty, last[1].utf8.allSatisfy({ (48...57).contains($0) }), let declared = Int(last[1]) else { return .broken(reason: "malformed trailer \(last.joined(separator: ","))") }
         guard declared == data.count else {
             return .broken(reason: "trailer counts \(declared) rows, the file has \(data.count)")
         }
@@ -51,5 +55,40 @@ public enum FeedParser {
             parsed.append(Dictionary(uniqueKeysWithValues: zip(header, row)))
         }
         return .complete(rows: parsed)
+    }
+
+    /// The line of the first quote RFC 4180 does not allow: inside a field that does not start with
+    /// one, or followed by anything but a comma or a line's end after it closes a field. CSV.swift
+    /// reads those as text; the contract's quoting does not (decision 36).
+    static func strayQuoteLine(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        var line = 1, inQuotes = false, fieldStart = true, justClosed = false
+        var previous: UInt8 = 0
+        for byte in bytes {
+            defer { previous = byte }
+            if inQuotes {
+                if byte == quote { inQuotes = false; justClosed = true } else if byte == lf || (byte == cr) { line += byte == lf && previous == cr ? 0 : 1 }
+                continue
+            }
+            if justClosed {
+                justClosed = false
+                if byte == quote { inQuotes = true; continue }  // a doubled quote inside the quoted field
+                guard byte == comma || byte == cr || byte == lf else { return line }
+            }
+            switch byte {
+            case quote:
+                guard fieldStart else { return line }
+                inQuotes = true
+                fieldStart = false
+            case comma:
+                fieldStart = true
+            case cr, lf:
+                if !(byte == lf && previous == cr) { line += 1 }
+                fieldStart = true
+            default:
+                fieldStart = false
+            }
+        }
+        return nil
     }
 }

@@ -33,7 +33,6 @@ public struct DeliveredFile: Sendable, Equatable {
     /// The file's data rows when it is complete (header, rows and a matching trailer); nil when it
     /// is held back or broken, and so never live.
     var completeRows: [[String: String]]? {
-        guard let content, case .complete(let rows) = FeedParser.parse(content, feed: feed.definition) else { return nil }
-        return rows
+        content.flatMap { FeedFileReading.rows($0, columns: feed.definition.columns) }
     }
 }

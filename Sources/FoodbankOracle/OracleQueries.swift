@@ -1,7 +1,8 @@
 /// The contract's definitions of the curated tables, as SQL over the sources' current state (the
 /// scratch tables of ``SourceTable``) and the feeds' counted rows (``FeedFold``). Each clause names
 /// the contract sentence it implements; choices the contract leaves open are in the README's
-/// list of decisions. Shares nothing with the stages.
+/// list of decisions. Shares no code with the stages but the contract's column names and the
+/// manifest's delivery order (``LiveSources``), which the oracle cannot observe on its own.
 enum OracleQueries {
     /// `n(x)`: a number as text without trailing zeros; `ts(x)`: an instant in UTC, microseconds.
     static let helpers = [
