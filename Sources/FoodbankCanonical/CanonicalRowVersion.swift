@@ -12,6 +12,8 @@ public struct CanonicalRowVersion: Sendable, Equatable {
     /// `system:object:source_id`, and `@file` for a feed row: the row's identity at its holder
     /// (a feed row held by two files is two records, each live while its file holds it).
     public var recordID: String
+    /// `system:object:source_id` without the holder: the row whatever file holds it.
+    public var rowID: String
     public var live: Bool
     /// LSN for CDC; for files ``FeedPosition`` (delivery, then line).
     public var position: Int64
@@ -20,7 +22,7 @@ public struct CanonicalRowVersion: Sendable, Equatable {
     public var businessDate: String?
 
     public init(recordType: String, sourceID: String, recordID: String, live: Bool, position: Int64, fields: [String: JSONValue], businessDate: String?) {
-        (self.recordType, self.sourceID, self.recordID, self.live) = (recordType, sourceID, recordID, live)
+        (self.recordType, self.sourceID, self.recordID, self.rowID, self.live) = (recordType, sourceID, recordID, recordID, live)
         (self.position, self.fields, self.businessDate) = (position, fields, businessDate)
     }
 
@@ -31,7 +33,8 @@ public struct CanonicalRowVersion: Sendable, Equatable {
         self.recordType = json["record_type"]?.stringValue ?? "inventory_event"
         self.sourceID = sourceID
         let holder = source["holder"]?.stringValue ?? ""
-        self.recordID = "\(system):\(object):\(sourceID)" + (holder.isEmpty ? "" : "@\(holder)")
+        self.rowID = "\(system):\(object):\(sourceID)"
+        self.recordID = rowID + (holder.isEmpty ? "" : "@\(holder)")
         // An unreadable version is held but names nothing and counts nothing.
         self.live = !retraction && json["change"]?.stringValue != VersionChange.unreadable.rawValue
         self.position = source["position"]?.stringValue.flatMap { Int64($0) } ?? 0

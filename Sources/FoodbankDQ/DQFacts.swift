@@ -21,6 +21,9 @@ public struct DQFacts: Sendable {
         /// The quantities the record states, by field (``DQRules/quantityFields``), as decimal text:
         /// what implausible_value judges. None for a retraction or an unreadable version.
         public var quantities: [String: String] = [:]
+        /// The row whatever file holds it, where it differs from `recordID` (a feed row): of its
+        /// live holders only the latest-delivered names its sku (decision 22).
+        public var rowID: String? = nil
     }
 
     public var skuReferences: [String: SkuReference] = [:]
@@ -74,7 +77,8 @@ public struct DQFacts: Sendable {
             let sku = row.text("sku") ?? ""
             guard !sku.isEmpty || !row.live else { throw Rejection("sku missing") }
             name(sku, by: SkuReference(recordID: row.recordID, recordType: "inventory_event", sku: sku, live: row.live,
-                                          position: row.position, quantities: Self.quantities(row)))
+                                          position: row.position, quantities: Self.quantities(row),
+                                          rowID: row.rowID == row.recordID ? nil : row.rowID))
         case .donations, .agencyOrders, .fulfillment:
             let json = try Self.parse(value)
             guard json["record_type"]?.stringValue != nil else { throw Rejection("record_type missing") }

@@ -87,16 +87,20 @@ public enum DQStore {
         guard !facts.skuReferences.isEmpty else { return [] }
         let references = facts.skuReferences.values.sorted { $0.recordID < $1.recordID }
         var candidates = facts.namedSkus
+        // The skus these records named before, and those the row's other holders name: a later
+        // holder arriving or going decides whether theirs count (decision 22).
         let previous = try db.execute("""
             SELECT sku FROM dq.sku_references WHERE live AND record_id IN (SELECT jsonb_array_elements_text($1::jsonb))
-            """, [.jsonList(references.map(\.recordID))])
+            UNION SELECT sku FROM dq.sku_references WHERE live AND row_id IN (SELECT jsonb_array_elements_text($2::jsonb))
+            """, [.jsonList(references.map(\.recordID)), .jsonList(Set(references.compactMap(\.rowID)).sorted())])
         for row in 0..<previous.count { candidates.insert(previous.value(row, "sku")!) }
-        _ = try db.insertRows(into: "dq.sku_references", columns: ["record_id", "sku", "record_type", "live", "position", "quantities"],
+        _ = try db.insertRows(into: "dq.sku_references", columns: ["record_id", "sku", "record_type", "live", "position", "quantities", "row_id"],
                               rows: references.map { reference in
                                   [.text(reference.recordID), .text(reference.sku), .text(reference.recordType), .bool(reference.live),
-                                   .int(reference.position), .text(JSONValue.object(reference.quantities.mapValues(JSONValue.string)).encodedString())]
+                                   .int(reference.position), .text(JSONValue.object(reference.quantities.mapValues(JSONValue.string)).encodedString()),
+                                   .optional(reference.rowID)]
                               },
-                              suffix: latestWins("dq.sku_references", key: "record_id", ["sku", "record_type", "live", "position", "quantities"]))
+                              suffix: latestWins("dq.sku_references", key: "record_id", ["sku", "record_type", "live", "position", "quantities", "row_id"]))
         return candidates
     }
 
@@ -175,7 +179,12 @@ public enum DQStore {
         var references: [String: Int] = [:]
         if !unknown.isEmpty {
             let counts = try db.execute("""
-                SELECT sku, count(*)::text AS n FROM dq.sku_references WHERE live AND sku IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY sku
+                SELECT r.sku, count(*)::text AS n FROM dq.sku_references r
+                WHERE r.live AND r.sku IN (SELECT jsonb_array_elements_text($1::jsonb))
+                  -- A feed row's version in an earlier file than its latest live holder counts nowhere.
+                  AND NOT (r.row_id IS NOT NULL AND EXISTS (SELECT 1 FROM dq.sku_references o
+                           WHERE o.row_id = r.row_id AND o.live AND o.position > r.position))
+                GROUP BY r.sku
                 """, [.jsonList(unknown.sorted())])
             for row in 0..<counts.count { references[counts.value(row, "sku")!] = Int(counts.value(row, "n")!) }
         }

@@ -567,5 +567,12 @@ public enum ReportingSchema {
             CREATE INDEX changed_dates_changed_at ON nightly.changed_dates (changed_at);
             GRANT SELECT, INSERT, UPDATE, DELETE ON nightly.changed_dates TO foodbank_nightly;
             """),
+            Migration(version: 22, name: "dq feed row holders", sql: """
+            -- Decision 22: a feed row held by several live files names its sku only in the latest
+            -- delivered one, as the ledger counts it. row_id is the row whatever file holds it (NULL
+            -- for a source row: its record is its row).
+            ALTER TABLE dq.sku_references ADD COLUMN row_id text;
+            CREATE INDEX sku_references_row_id ON dq.sku_references (row_id) WHERE live AND row_id IS NOT NULL;
+            """),
     ]
 }

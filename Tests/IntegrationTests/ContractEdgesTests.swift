@@ -91,6 +91,36 @@ extension Integration {
             }
         }
 
+        // 2b. A feed row in two live files names only its latest file's sku (decision 22), and its
+        // earlier file's again once the later one stops holding it. Found by the review.
+        @Test func aFeedRowInTwoFilesNamesOnlyTheCountedSku() throws {
+            let header = "movement_id,movement_type,sku,site_code,lot,cases,lbs,occurred_at,reference"
+            try run("one row, two files, two skus", phases: [[
+                Edge.upload(.legacyWMS, "movements_HAY-SAT_202611161200.csv", header,
+                            "HAY-000001,RECEIPT,U7,HAY-SAT,,4,,11/16/2026 10:00,", "HAY-000002,RECEIPT,S2,HAY-SAT,,1,,11/16/2026 10:05,", "TRAILER,2"),
+            ], [
+                Edge.upload(.legacyWMS, "movements_HAY-SAT_202611161300.csv", header,
+                            "HAY-000001,RECEIPT,S1,HAY-SAT,,4,,11/16/2026 10:00,", "TRAILER,1"),
+            ]]) { (edge: ContractEdgeRun) throws in
+                try edge.expectRows(Self.openFindings, [])
+                try edge.expectRows("SELECT check_name, entity_key, (resolved_at IS NOT NULL)::text FROM ops.dq_violations ORDER BY 1, 2", ["missing_sku|U7|true"])
+                try edge.expectRows(Self.onHand, ["S1|HAY-SAT||4|40", "S2|HAY-SAT||1|2.5", "U7|HAY-SAT||0|0"])
+            }
+            try run("one row, two files, the later one corrected", phases: [[
+                Edge.upload(.legacyWMS, "movements_HAY-SAT_202611161200.csv", header,
+                            "HAY-000001,RECEIPT,U7,HAY-SAT,,4,,11/16/2026 10:00,", "HAY-000002,RECEIPT,S2,HAY-SAT,,1,,11/16/2026 10:05,", "TRAILER,2"),
+                Edge.upload(.legacyWMS, "movements_HAY-SAT_202611161300.csv", header,
+                            "HAY-000001,RECEIPT,S1,HAY-SAT,,4,,11/16/2026 10:00,", "TRAILER,1"),
+            ], [
+                Edge.upload(.legacyWMS, "movements_HAY-SAT_202611161300.csv", header,
+                            "HAY-000003,RECEIPT,S2,HAY-SAT,,2,,11/16/2026 11:00,", "TRAILER,1"),
+            ]]) { (edge: ContractEdgeRun) throws in
+                // The 13:00 file no longer holds HAY-000001: the 12:00 file's version counts again.
+                try edge.expectRows(Self.openFindings, ["missing_sku|U7"])
+                try edge.expectRows(Self.onHand, ["S1|HAY-SAT||0|0", "S2|HAY-SAT||3|7.5", "U7|HAY-SAT||4|0"])
+            }
+        }
+
         // 3. A correction to an unreadable value: dead-lettered, and the old version stops counting.
         @Test func aCorrectionToAnUnreadableValueStopsTheOldValueCounting() throws {
             try run("unreadable correction", lateData: true, phases: [[
