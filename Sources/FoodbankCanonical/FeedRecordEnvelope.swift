@@ -23,7 +23,9 @@ struct FeedRecordEnvelope {
         self.row = row
         self.change = changeText == "retract" ? .retract : .assert
         let position = change == .retract ? FeedPosition.retraction(delivery: delivery) : FeedPosition.line(line, delivery: delivery)
-        self.eventID = "\(system):\(file):v\(version):\(line):\(change.rawValue)"
+        // The delivery is in the id, as a change's LSN is in a CDC id: a version published again by
+        // a crash is the same event, a version delivered again by a conversion (decision 37) is not.
+        self.eventID = "\(system):\(file):v\(version):d\(delivery):\(line):\(change.rawValue)"
         self.coordinates = SourceCoordinates(system: system, object: system, sourceID: values.joined(separator: "|"), version: "v\(version):\(line)",
                                              position: String(position), committedAt: nil, holder: file)
     }

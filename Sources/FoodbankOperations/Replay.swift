@@ -28,13 +28,11 @@ public enum Replay {
         public var emptiedTables: [String]
     }
 
-    public static func run(_ group: FleetGroup, from start: Start, admin: KafkaAdmin, db: PostgresConnection, logger: Logger) throws -> Outcome {
-        // A live member would go on committing its own positions over the reset (Kafka), or write
-        // state the reset just emptied (PostgreSQL): stop the group's instances first.
-        let description = try admin.describeGroup(group.group)
-        guard description.memberCount == 0 else {
-            throw Refused(description: "group \(group.group) has \(description.memberCount) live member(s) (state \(description.state)); stop its instances, then replay")
-        }
+    /// `emptying` (default: from the earliest offsets only) empties the group's derived tables
+    /// with the reset, so that its state is rebuilt from what it reads from `start` on alone.
+    public static func run(_ group: FleetGroup, from start: Start, emptying: Bool? = nil, admin: KafkaAdmin, db: PostgresConnection,
+                           logger: Logger) throws -> Outcome {
+        let description = try refuseLiveMembers(group, admin: admin)
         let partitions = try admin.partitions(of: group.inputs)
         var offsets: [TopicPartition: Int64] = [:]
         switch start {
@@ -58,7 +56,7 @@ public enum Replay {
             break
         case .postgres:
             try db.transaction { db in
-                if start == .earliest, !group.ownedTables.isEmpty {
+                if emptying ?? (start == .earliest), !group.ownedTables.isEmpty {
                     // Table names come from the fleet's declaration, never from input.
                     try db.execute("TRUNCATE \(group.ownedTables.joined(separator: ", "))")
                     emptied = group.ownedTables
@@ -69,5 +67,16 @@ public enum Replay {
         logger.info("group reset", metadata: ["group": "\(group.group)", "state": "\(description.state)", "partitions": "\(offsets.count)",
                                               "emptied": "\(emptied)"])
         return Outcome(offsets: offsets, emptiedTables: emptied)
+    }
+
+    /// A live member would go on committing its own positions over a reset (Kafka), or write state
+    /// the reset just emptied (PostgreSQL): its instances must be stopped first.
+    @discardableResult
+    public static func refuseLiveMembers(_ group: FleetGroup, admin: KafkaAdmin) throws -> KafkaAdmin.GroupDescription {
+        let description = try admin.describeGroup(group.group)
+        guard description.memberCount == 0 else {
+            throw Refused(description: "group \(group.group) has \(description.memberCount) live member(s) (state \(description.state)); stop its instances, then replay")
+        }
+        return description
     }
 }

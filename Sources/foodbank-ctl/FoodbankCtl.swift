@@ -14,7 +14,7 @@ struct FoodbankCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foodbank-ctl",
         abstract: "Operate the food bank data platform.",
-        subcommands: [Topics.self, Migrate.self, Roles.self, Offsets.self, Lag.self, Replay.self, Schemas.self, Verify.self])
+        subcommands: [Topics.self, Migrate.self, Roles.self, Offsets.self, Lag.self, Replay.self, ConvertToRowState.self, Schemas.self, Verify.self])
 }
 
 struct Topics: ParsableCommand {

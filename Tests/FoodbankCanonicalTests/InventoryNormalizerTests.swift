@@ -149,7 +149,7 @@ import Testing
                                                                processedAt: now).events
         #expect(asserted.first?.deltaCases == -5)
         #expect(asserted.first?.occurredAt == BusinessTime.instant(fromISO: "2026-11-01T08:30:00Z"))
-        #expect(asserted.first?.eventID == "legacy_wms:movements_HAY_202611010130.csv:v1:3:assert")
+        #expect(asserted.first?.eventID == "legacy_wms:movements_HAY_202611010130.csv:v1:d5:3:assert")
         #expect(asserted.first?.source.rowID == "legacy_wms:legacy_wms:HAY-SAT|HAY-1")
         #expect(elsewhere.first?.source.rowID == asserted.first?.source.rowID, "the same movement in another file is the same row")
         #expect(elsewhere.first?.source.holder != asserted.first?.source.holder)

@@ -35,8 +35,8 @@ extension Integration {
             #expect(Set(byID.keys) == [
                 "warehouse:wms.inventory_transactions:7:1:new:out", "warehouse:wms.inventory_transactions:7:1:new:in",
                 "warehouse:wms.inventory_transactions:7:2:del:out", "warehouse:wms.inventory_transactions:7:2:del:in",
-                "legacy_wms:movements_HAY_202611200800.csv:v1:1:assert",
-                "legacy_wms:f.csv:v1:2:assert", // the unreadable row, still held by its file (and dead-lettered)
+                "legacy_wms:movements_HAY_202611200800.csv:v1:d1:1:assert",
+                "legacy_wms:f.csv:v1:d2:2:assert", // the unreadable row, still held by its file (and dead-lettered)
             ], "normalize log:\n\(process.logTail)")
             // Records are row states: the deletion retracts both legs, and what stays asserted is the feed receipt.
             var asserted = Decimal(0)
@@ -48,7 +48,7 @@ extension Integration {
                 if id.contains(":new:") || id.hasSuffix(":assert") { asserted += Decimal(string: value["delta_cases"]?.stringValue ?? "0") ?? 0 }
             }
             #expect(changes.filter { $0.key.contains(":del:") }.values.allSatisfy { $0 == "retract" }, "\(changes)")
-            #expect(changes["legacy_wms:f.csv:v1:2:assert"] == "unreadable", "\(changes)")
+            #expect(changes["legacy_wms:f.csv:v1:d2:2:assert"] == "unreadable", "\(changes)")
             #expect(asserted == 5, "the transfer's legs cancel; the feed receipt remains")
 
             let dead = try readTopic(topics.dlq, kafka: kafka) { $0.count >= 2 }
