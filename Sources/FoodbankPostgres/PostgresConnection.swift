@@ -11,13 +11,24 @@ public final class PostgresConnection: @unchecked Sendable {
     private let url: String
     private let logger: Logger
     private var transactionDepth = 0
+    /// Session settings (name, value) applied on every connect, reconnects included.
+    private let settings: [(name: String, value: String)]
+
+    /// What the consumers' sessions run with: many small statements a batch, for which the planner
+    /// overestimates `jsonb_array_elements` (100 rows a call) and so, past `jit_above_cost`, JIT-
+    /// compiles them: dq's unknown-sku count took 62 ms a call in scripts/bench-sinks.sh's statement
+    /// log, and EXPLAIN ANALYZE showed 163 ms of compiling for 0.05 ms of execution (4 ms without).
+    public static let consumerSettings: [(name: String, value: String)] = [("jit", "off")]
 
     /// Connects to `url` (`postgresql://user:password@host:port/db?...`), waiting up to `timeout`
     /// for a server that is starting.
-    public init(url: String, timeout: Duration = .seconds(30), logger: Logger = Logger(label: "foodbank.postgres")) throws {
+    public init(url: String, timeout: Duration = .seconds(30), settings: [(name: String, value: String)] = [],
+                logger: Logger = Logger(label: "foodbank.postgres")) throws {
         self.url = url
         self.logger = logger
+        self.settings = settings
         try connect(timeout: timeout)
+        try applySettings()
     }
 
     deinit {
@@ -41,6 +52,11 @@ public final class PostgresConnection: @unchecked Sendable {
         conn = nil
         transactionDepth = 0
         try connect(timeout: timeout)
+        try applySettings()
+    }
+
+    private func applySettings() throws {
+        for setting in settings { try execute("SELECT set_config($1, $2, false)", [.text(setting.name), .text(setting.value)]) }
     }
 
     private func connect(timeout: Duration) throws {

@@ -89,7 +89,7 @@ public final class PostgresSink: KafkaRebalanceListener, @unchecked Sendable {
     }
 
     public func run(until stop: StopSignal) throws {
-        db = try PostgresConnection(url: databaseURL, timeout: .seconds(120), logger: logger)
+        db = try PostgresConnection(url: databaseURL, timeout: .seconds(120), settings: PostgresConnection.consumerSettings, logger: logger)
         producer = try KafkaProducer(configuration: kafka, logger: logger)
         let consumer = try KafkaConsumer(configuration: kafka,
                                          consumer: KafkaConsumerConfiguration(groupID: configuration.groupID, topics: configuration.inputTopics),

@@ -32,6 +32,16 @@ extension Integration {
             }
         }
 
+        /// The consumers' session settings hold on a new connection and on a reconnected one.
+        @Test func sessionSettingsSurviveAReconnect() throws {
+            let db = try PostgresConnection(url: try TestStack.databaseURL, settings: PostgresConnection.consumerSettings)
+            defer { db.close() }
+            #expect(try db.execute("SHOW jit").scalar == "off")
+            try db.reconnect()
+            #expect(try db.execute("SHOW jit").scalar == "off")
+            #expect(try PostgresConnection(url: try TestStack.databaseURL).execute("SHOW jit").scalar == "on", "the server's default, left alone")
+        }
+
         @Test func parametersAreNeverSQL() throws {
             try withScratchDatabase { (db: PostgresConnection) throws in
                 try db.execute("CREATE TABLE t (v text)")
