@@ -111,8 +111,26 @@ public final class KafkaAdmin: @unchecked Sendable {
                 }
                 result[entry.topicPartition] = entry.offset >= 0 ? entry.offset : try watermarks(entry.topicPartition).high
             }
-            return result
+            return try checkedAgainstRecords(result, timestampMillis: timestampMillis)
         }
+    }
+
+    /// The broker's answers, moved past any record older than the timestamp: the local broker
+    /// (Tansu 0.6.0) answers a time after every record with its last batch's base offset, so a
+    /// replay from "now" read that batch again (seen in `Integration/RowStateConversion`). Reads at
+    /// most up to each partition's first record at or after the time.
+    private func checkedAgainstRecords(_ offsets: [TopicPartition: Int64], timestampMillis: Int64) throws -> [TopicPartition: Int64] {
+        guard !offsets.isEmpty else { return offsets }
+        let reader = try KafkaConsumer(configuration: configuration, consumer: KafkaConsumerConfiguration(groupID: "foodbank-offsets-for-time", topics: []),
+                                       reading: offsets)
+        defer { reader.close() }
+        var checked = offsets
+        try reader.readEachPartition(timeout: .seconds(60), untilDone: { record in
+            guard (record.timestampMillis ?? .max) < timestampMillis else { return true }
+            checked[record.topicPartition] = record.offset + 1
+            return false
+        })
+        return checked
     }
 
     /// Every partition of `topics`.

@@ -31,6 +31,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// steps over transaction markers and, read_committed, stops at the last stable offset; a high
     /// watermark is no use here, since a partition's last offset is often a marker no reader sees.
     public func readToEnd(timeout: Duration, _ handle: (KafkaMessage) throws -> Void) throws {
+        try readEachPartition(timeout: timeout, untilDone: { try handle($0); return false })
+    }
+
+    /// As ``readToEnd(timeout:_:)``, but a partition is also done as soon as `done` says so of one of its
+    /// records (records of done partitions still fetched are not handed on).
+    public func readEachPartition(timeout: Duration, untilDone done: (KafkaMessage) throws -> Bool) throws {
         var open = Set(try assignment())
         let deadline = ContinuousClock.now + timeout
         while !open.isEmpty {
@@ -39,7 +45,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             guard let message = rd_kafka_consumer_poll(client.handle, 200) else { continue }
             defer { rd_kafka_message_destroy(message) }
             switch message.pointee.err {
-            case RD_KAFKA_RESP_ERR_NO_ERROR: try handle(copy(message))
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                let record = copy(message)
+                if open.contains(record.topicPartition), try done(record) { open.remove(record.topicPartition) }
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                 open.remove(TopicPartition(topic: topicName(message.pointee.rkt), partition: message.pointee.partition))
             default:

@@ -43,6 +43,8 @@ public final class NightlyScheduler: @unchecked Sendable {
     public let schedule: NightlySchedule
     private let logger: Logger
     private var lastCheck: Date?
+    /// The nightly group whose finance holds this scheduler obeys (``FinanceHold``).
+    public var group = "nightly"
     /// Told of each due day's finalization (not of late data or backfills): the date, its version,
     /// when it finished, its margin to the deadline.
     public var onFinalized: ((_ date: String, _ version: Int, _ finishedAt: Date, _ margin: TimeInterval) -> Void)?
@@ -70,6 +72,13 @@ public final class NightlyScheduler: @unchecked Sendable {
     }
 
     public func round(_ db: PostgresConnection, now: Date) throws {
+        // A rebuild's inputs are half read until the fleet catches up: nothing is finalized from
+        // them (late data included: `lastCheck` stays, so the backfill's days are all there is).
+        if let hold = try FinanceHold.current(group, db) {
+            logger.warning("finance held: no day is finalized until a backfill releases it", metadata: [
+                "reason": "\(hold.reason)", "held_at": "\(hold.heldAt)", "group": "\(group)"])
+            return
+        }
         let finalized = try FinanceSnapshot.finalizedDates(in: db)
         try refinalizeChanged(finalized, db, now: now)
         // Days due: from the day after the last finalized one (the first time: yesterday) to yesterday,

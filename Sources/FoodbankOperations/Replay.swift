@@ -1,4 +1,5 @@
 import FoodbankKafka
+import FoodbankNightly
 import FoodbankPostgres
 import FoodbankStreaming
 import Foundation
@@ -60,6 +61,7 @@ public enum Replay {
                     // Table names come from the fleet's declaration, never from input.
                     try db.execute("TRUNCATE \(group.ownedTables.joined(separator: ", "))")
                     emptied = group.ownedTables
+                    if group.stage == "nightly" { try FinanceHold.hold(group.group, reason: "rebuilt by a replay from \(start)", db) }
                 }
                 try StoredOffsets(group: group.group).replace(with: offsets, in: db)
             }

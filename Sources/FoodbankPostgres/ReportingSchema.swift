@@ -574,5 +574,18 @@ public enum ReportingSchema {
             ALTER TABLE dq.sku_references ADD COLUMN row_id text;
             CREATE INDEX sku_references_row_id ON dq.sku_references (row_id) WHERE live AND row_id IS NOT NULL;
             """),
+            Migration(version: 23, name: "finance holds", sql: """
+            -- A rebuild of nightly's inputs (a replay from the earliest offsets, a conversion) holds
+            -- its finance: while a hold exists, nightly's rounds finalize nothing, so no version is
+            -- made of half-read inputs; the operator's backfill, once the fleet has caught up,
+            -- re-finalizes the days and releases it. Kept apart from nightly's derived tables, which
+            -- the rebuild empties.
+            CREATE TABLE nightly.finance_holds (
+                nightly_group text PRIMARY KEY,
+                reason        text NOT NULL,
+                held_at       timestamptz NOT NULL DEFAULT now()
+            );
+            GRANT SELECT, DELETE ON nightly.finance_holds TO foodbank_nightly;
+            """),
     ]
 }

@@ -22,7 +22,7 @@ import Prometheus
 struct NightlyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nightly", abstract: "Finalize finance-grade daily snapshots.")
 
-    @Option(help: "Consumer group.") var group = "nightly"
+    @Option(help: "Consumer group (a backfill releases this group's finance hold).") var group = "nightly"
     @Option(help: "Suffix appended to every topic name (tests run beside each other on one broker).") var topicSuffix = ""
     @Option(help: "Records per database transaction.") var batch = 5000
     @Option(help: "Seconds between rounds that finalize due days and re-finalize days with late data.") var checkSeconds = 60.0
@@ -51,9 +51,11 @@ struct NightlyCommand: ParsableCommand {
         schedule.catchUpDays = catchUpDays
         schedule.lateDataLookback = lateDataLookbackSeconds
         let scheduler = NightlyScheduler(schedule: schedule, logger: logger)
+        scheduler.group = group
 
         if let from = backfillFrom, let to = backfillTo {
             let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
+            let backfillStarted = Date()
             let started = ContinuousClock.now
             for date in NightlySchedule.dates(from: from, through: to) {
                 let dayStarted = ContinuousClock.now
@@ -61,6 +63,9 @@ struct NightlyCommand: ParsableCommand {
                 print(String(format: "%@ %@ in %.2f s", date, "\(outcome)", (ContinuousClock.now - dayStarted).inSeconds))
             }
             print(String(format: "backfill %@..%@ took %.2f s", from, to, (ContinuousClock.now - started).inSeconds))
+            if let released = try FinanceHold.release(group, heldBefore: backfillStarted, db) {
+                print("released the finance hold of \(group) (\(released.reason), since \(released.heldAt))")
+            }
             return
         }
 

@@ -232,7 +232,7 @@ final class OracleHistoryRun {
     /// nightly's backfill of a range of days, then `foodbank-ctl verify` over it: its differences.
     func backfillAndVerify(from: String, to: String) throws -> (status: Int32, differences: [String], output: String) {
         let backfill = try runCapturing(TestStack.binDirectory.appendingPathComponent("nightly"),
-                                        ["--backfill-from", from, "--backfill-to", to], environment: environment)
+                                        ["--backfill-from", from, "--backfill-to", to, "--group", "nightly-\(tag)"], environment: environment)
         guard backfill.status == 0 else { throw HistoryRunError(message: "nightly's backfill failed:\n\(backfill.output)") }
         return try verify(from: from, to: to)
     }
