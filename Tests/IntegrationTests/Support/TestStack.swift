@@ -82,6 +82,18 @@ func readTopic(_ topic: String, kafka: KafkaConfiguration, group: String = TestS
     return messages
 }
 
+/// Every record of `topic`, from its beginning to each partition's end (a reader outside any
+/// group: no join to wait for, nothing left unread).
+func readWholeTopic(_ topic: String, kafka: KafkaConfiguration, timeout: Duration = .seconds(60)) throws -> [KafkaMessage] {
+    let partitions = try KafkaAdmin(configuration: kafka).partitions(of: [topic])
+    let reader = try KafkaConsumer(configuration: kafka, consumer: KafkaConsumerConfiguration(groupID: TestStack.uniqueName("reader"), topics: []),
+                                   reading: Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.beginning) }))
+    defer { reader.close() }
+    var messages: [KafkaMessage] = []
+    try reader.readToEnd(timeout: timeout) { messages.append($0) }
+    return messages
+}
+
 /// Runs a program that leaves no daemon behind and returns its exit status and combined output.
 func runCapturing(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
     let process = Process()
