@@ -136,9 +136,10 @@ public final class CDCSource: @unchecked Sendable {
             throw CDCError.invalidSlotName(configuration.slotName)
         }
         let created = try replication.executeScript("CREATE_REPLICATION_SLOT \(configuration.slotName) LOGICAL wal2json EXPORT_SNAPSHOT")
-        guard let point = created.value(0, "consistent_point"), let lsn = LogSequenceNumber(point),
+        guard let point = created.value(0, "consistent_point"), let consistentPoint = LogSequenceNumber(point),
               let snapshotName = created.value(0, "snapshot_name"),
               snapshotName.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { throw CDCError.unexpectedSlotReply(configuration.slotName) }
+        let lsn = try snapshotPosition(consistentPoint: consistentPoint)
         try state.execute("""
             INSERT INTO platform.cdc_sources (slot_name, database_name, topic_prefix, consistent_point) VALUES ($1, $2, $3, $4)
             ON CONFLICT (slot_name) DO UPDATE SET consistent_point = EXCLUDED.consistent_point, snapshot_completed_at = NULL, created_at = now()
@@ -165,6 +166,20 @@ public final class CDCSource: @unchecked Sendable {
         try state.execute("UPDATE platform.cdc_sources SET snapshot_completed_at = now(), snapshot_rows = $2 WHERE slot_name = $1",
                           [.text(configuration.slotName), .int(rows)])
         logger.info("snapshot published", metadata: ["database": "\(configuration.database)", "rows": "\(rows)", "consistent_point": "\(point)"])
+    }
+
+    /// The position the snapshot's rows carry (decision 38): the slot's restart point, where the
+    /// decoding of every transaction the slot streams begins, not its consistent point. A
+    /// transaction open across the consistent point wrote its changes below it and commits above
+    /// it: the snapshot holds its rows as they were, the slot streams it, and at the consistent
+    /// point its changes would lose to the snapshot's older copy (an insert in it, below the
+    /// table's completion, would be removed: `ContractEdges/aSnapshotTakenWhileTheWarehouseWrites…`
+    /// lost a receipt so). Every change the slot streams is at or above the restart point.
+    private func snapshotPosition(consistentPoint: LogSequenceNumber) throws -> LogSequenceNumber {
+        let restart = try source!.execute("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
+                                          [.text(configuration.slotName)]).scalar.flatMap(LogSequenceNumber.init)
+        guard let restart, restart.value > 1 else { return consistentPoint }
+        return LogSequenceNumber(min(restart.value, consistentPoint.value) - 1)
     }
 
     private func snapshot(_ schema: TableSchema, _ reader: PostgresConnection, lsn: LogSequenceNumber, transactionID: Int64, millis: Int64,
