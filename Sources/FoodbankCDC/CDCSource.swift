@@ -165,7 +165,8 @@ public final class CDCSource: @unchecked Sendable {
         try producer.flush()
         try state.execute("UPDATE platform.cdc_sources SET snapshot_completed_at = now(), snapshot_rows = $2 WHERE slot_name = $1",
                           [.text(configuration.slotName), .int(rows)])
-        logger.info("snapshot published", metadata: ["database": "\(configuration.database)", "rows": "\(rows)", "consistent_point": "\(point)"])
+        logger.info("snapshot published", metadata: ["database": "\(configuration.database)", "rows": "\(rows)", "consistent_point": "\(point)",
+                                                     "rows_at": "\(lsn)"])
     }
 
     /// The position the snapshot's rows carry (decision 38): the slot's restart point, where the
@@ -178,7 +179,8 @@ public final class CDCSource: @unchecked Sendable {
     private func snapshotPosition(consistentPoint: LogSequenceNumber) throws -> LogSequenceNumber {
         let restart = try source!.execute("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
                                           [.text(configuration.slotName)]).scalar.flatMap(LogSequenceNumber.init)
-        guard let restart, restart.value > 1 else { return consistentPoint }
+        // Without it, the snapshot would sit at its consistent point, and the loss would be back.
+        guard let restart, restart.value > 1 else { throw CDCError.unexpectedSlotReply(configuration.slotName) }
         return LogSequenceNumber(min(restart.value, consistentPoint.value) - 1)
     }
 

@@ -115,6 +115,13 @@ public final class KafkaAdmin: @unchecked Sendable {
         }
     }
 
+    /// Each partition's end: past its last record, whatever the broker's high watermark says (the
+    /// local broker's is the last batch's base offset + 1).
+    public func endOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        let highs = Dictionary(uniqueKeysWithValues: try partitions.map { ($0, try self.watermarks($0).high) })
+        return try checkedAgainstRecords(highs, timestampMillis: .max)
+    }
+
     /// The broker's answers, moved past any record older than the timestamp: the local broker
     /// (Tansu 0.6.0) answers a time after every record with its last batch's base offset, so a
     /// replay from "now" read that batch again (seen in `Integration/RowStateConversion`). Reads at

@@ -60,7 +60,7 @@ public final class NightlyScheduler: @unchecked Sendable {
         var db: PostgresConnection?
         while !stop.isStopped {
             do {
-                if db == nil { db = try PostgresConnection(url: databaseURL, settings: PostgresConnection.consumerSettings, logger: logger) }
+                if db == nil { db = try PostgresConnection(url: databaseURL, logger: logger) }
                 try round(db!, now: Date())
             } catch {
                 logger.error("nightly round failed; retrying next round", metadata: ["error": "\(error)"])

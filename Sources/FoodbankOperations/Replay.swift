@@ -13,6 +13,8 @@ import Logging
 public enum Replay {
     public enum Start: Sendable, Equatable {
         case earliest
+        /// Each partition's end, checked against its records.
+        case end
         /// Unix milliseconds: each partition from its first record at or after it.
         case timestamp(Int64)
     }
@@ -41,6 +43,8 @@ public enum Replay {
             for tp in partitions { offsets[tp] = try admin.watermarks(tp).low }
         case .timestamp(let millis):
             offsets = try admin.offsets(forTimestamp: millis, partitions: partitions)
+        case .end:
+            offsets = try admin.endOffsets(partitions)
         }
         var emptied: [String] = []
         // Written from outside the group, the offsets are refused while it has members: the broker's
@@ -61,7 +65,7 @@ public enum Replay {
                     // Table names come from the fleet's declaration, never from input.
                     try db.execute("TRUNCATE \(group.ownedTables.joined(separator: ", "))")
                     emptied = group.ownedTables
-                    if group.stage == "nightly" { try FinanceHold.hold(group.group, reason: "rebuilt by a replay from \(start)", db) }
+                    if group.stage == "nightly" { try FinanceHold.hold(group.group, reason: start == .earliest ? "replayed from the earliest offsets" : "rebuilt from the end of its inputs (a conversion)", db) }
                 }
                 try StoredOffsets(group: group.group).replace(with: offsets, in: db)
             }

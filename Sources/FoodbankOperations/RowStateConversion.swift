@@ -27,15 +27,19 @@ public enum RowStateConversion {
     /// Stages whose input is superseded by the new snapshots and republications: they skip it.
     static let skippingStages: Set<String> = ["normalize", "dedupe"]
 
-    public static func run(_ groups: [FleetGroup], at start: Date, admin: KafkaAdmin, db: PostgresConnection, logger: Logger) throws -> Outcome {
+    public static func run(_ groups: [FleetGroup], admin: KafkaAdmin, db: PostgresConnection, logger: Logger) throws -> Outcome {
         for group in groups { try Replay.refuseLiveMembers(group, admin: admin) }
-        let millis = Int64(start.timeIntervalSince1970 * 1000)
+        // First what is harmless alone: a new snapshot and a republication are newer versions, equal
+        // in value, of what the sinks hold. A conversion refused or stopped after this point leaves
+        // a deployment a restart counts right, and running the command again finishes it.
+        let (sources, versions) = try db.transaction { db in (try markSourcesForSnapshot(db), try republishLiveFileVersions(db)) }
         var reset: [String: Replay.Outcome] = [:]
         for group in groups {
-            reset[group.group] = try Replay.run(group, from: .timestamp(millis), emptying: !skippingStages.contains(group.stage),
+            // Each partition's end, not a time: a producer's clock ahead of this host's would put
+            // records written before the stop after it.
+            reset[group.group] = try Replay.run(group, from: .end, emptying: !skippingStages.contains(group.stage),
                                                 admin: admin, db: db, logger: logger)
         }
-        let (sources, versions) = try db.transaction { db in (try markSourcesForSnapshot(db), try republishLiveFileVersions(db)) }
         logger.info("converted to row-state counting", metadata: ["groups": "\(reset.count)", "sources": "\(sources)",
                                                                   "file_versions": "\(versions)"])
         return Outcome(resetGroups: reset, sourcesMarked: sources, fileVersionsRepublished: versions)
@@ -47,15 +51,24 @@ public enum RowStateConversion {
         return (0..<marked.count).compactMap { marked.value($0, "slot_name") }.sorted()
     }
 
-    /// The live versions (the latest published one of each file, and any a stop left
-    /// `publishing`) get new deliveries after every existing one, in their old order: a feed row
-    /// held by two files keeps its latest holder, and the republished records are new deliveries
-    /// (their event ids carry the delivery, so dedupe passes them).
+    /// The live version of each file (its highest `published` or `publishing` one: a stop may have
+    /// left a newer version `publishing` above a `published` one) gets a new delivery after every
+    /// existing one, in the old order, and is marked `publishing`; a lower one is `superseded`, its
+    /// rows never needing a retraction in sinks that start empty. A feed row held by two files keeps
+    /// its latest holder, and the republished records are new deliveries (their event ids carry the
+    /// delivery, so dedupe passes them).
     static func republishLiveFileVersions(_ db: PostgresConnection) throws -> Int {
+        // A running sftp-watcher must not take a delivery inside the block, nor publish meanwhile.
+        try db.execute("LOCK TABLE platform.file_manifest IN EXCLUSIVE MODE")
+        try db.execute("""
+            UPDATE platform.file_manifest f SET status = 'superseded'
+            WHERE f.status IN ('published', 'publishing') AND EXISTS (
+                SELECT 1 FROM platform.file_manifest h WHERE h.feed = f.feed AND h.file_name = f.file_name
+                AND h.version > f.version AND h.status IN ('published', 'publishing'))
+            """)
         let live = "status IN ('published', 'publishing')"
         let count = Int(try db.execute("SELECT count(*) FROM platform.file_manifest WHERE \(live)").scalar ?? "0") ?? 0
         guard count > 0 else { return 0 }
-        // Taken as one block, so no other delivery falls between them.
         let base = Int64(try db.execute("""
             SELECT setval('platform.file_delivery', nextval('platform.file_delivery') + $1 - 1) - $1 + 1
             """, [.int(Int64(count))]).scalar ?? "") ?? 0

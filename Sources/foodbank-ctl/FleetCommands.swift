@@ -90,7 +90,7 @@ struct ConvertToRowState: ParsableCommand {
         commandName: "convert-to-row-state",
         abstract: "Rebuild an existing deployment's derived tables from new snapshots of its sources and its live feed files (decision 37); refused while a group has live members.",
         discussion: """
-            Stop cdc, sftp-watcher and every consumer first. From now on: normalize and dedupe skip what they had not read; reconcile, dq \
+            Stop cdc, sftp-watcher and every consumer first. normalize and dedupe then skip what they had not read; reconcile, dq \
             and nightly start empty (the finance tables are kept); every local cdc source is taken again when cdc starts; and every live \
             feed file version is published again when sftp-watcher starts, in its old delivery order. Then start the fleet, and once its \
             lag is 0, backfill the finalized days (nightly --backfill-from --backfill-to): a day whose rebuilt numbers differ gets a new \
@@ -101,9 +101,9 @@ struct ConvertToRowState: ParsableCommand {
     func run() throws {
         let admin = try KafkaAdmin(configuration: KafkaConfiguration.fromEnvironment(clientID: "foodbank-ctl"))
         let db = try PostgresConnection(url: try PostgresConfiguration.url())
-        let outcome = try RowStateConversion.run(try fleet.groups(), at: Date(), admin: admin, db: db, logger: Logger(label: "foodbank.convert"))
+        let outcome = try RowStateConversion.run(try fleet.groups(), admin: admin, db: db, logger: Logger(label: "foodbank.convert"))
         for (group, reset) in outcome.resetGroups.sorted(by: { $0.key < $1.key }) {
-            print("\(group): \(reset.offsets.count) partitions moved to now" + (reset.emptiedTables.isEmpty ? "" : "; emptied \(reset.emptiedTables.joined(separator: ", "))"))
+            print("\(group): \(reset.offsets.count) partitions moved to their end" + (reset.emptiedTables.isEmpty ? "" : "; emptied \(reset.emptiedTables.joined(separator: ", "))"))
         }
         print("cdc sources to snapshot again when cdc starts: \(outcome.sourcesMarked.isEmpty ? "none" : outcome.sourcesMarked.joined(separator: ", "))")
         print("feed file versions to publish again when sftp-watcher starts: \(outcome.fileVersionsRepublished)")

@@ -55,7 +55,9 @@ struct NightlyCommand: ParsableCommand {
 
         if let from = backfillFrom, let to = backfillTo {
             let db = try PostgresConnection(url: try PostgresConfiguration.url(), logger: logger)
-            let backfillStarted = Date()
+            // The database's clock, which stamped the hold.
+            let backfillStarted = try db.execute("SELECT extract(epoch FROM now())::float8::text").scalar
+                .flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) ?? Date()
             let started = ContinuousClock.now
             for date in NightlySchedule.dates(from: from, through: to) {
                 let dayStarted = ContinuousClock.now
@@ -65,6 +67,8 @@ struct NightlyCommand: ParsableCommand {
             print(String(format: "backfill %@..%@ took %.2f s", from, to, (ContinuousClock.now - started).inSeconds))
             if let released = try FinanceHold.release(group, heldBefore: backfillStarted, db) {
                 print("released the finance hold of \(group) (\(released.reason), since \(released.heldAt))")
+            } else if let held = try FinanceHold.current(group, db) {
+                print("the finance of \(group) is still held (\(held.reason), since \(held.heldAt)): it was taken during this backfill")
             }
             return
         }

@@ -332,7 +332,6 @@ extension Integration {
             }
         }
 
-        // 10. A source taken again (slot dropped, snapshot again) with nothing deleted changes nothing.
         /// A snapshot taken while the warehouse writes: every transaction is counted once, with its
         /// latest version, whether it committed before the slot's consistent point, after it, or was
         /// open across it (its changes written before the point, its commit after: the snapshot
@@ -344,11 +343,11 @@ extension Integration {
             try edge.phase([Edge.sql("warehouse", "a receipt of 100 S1",
                                      "INSERT INTO wms.inventory_transactions (txn_id, txn_type, sku, location_id, quantity_cases, occurred_at) VALUES (1, 'receipt', 'S1', 'OAK-MAIN', 100, '2026-11-16 08:00 America/Los_Angeles')")])
             // Back to back, each transaction inserts a receipt of 1 case, corrects it to 2, and waits before it commits.
-            let stop = StopSignal(), written = SharedCounter()
+            let stop = StopSignal(), written = SharedCounter(), failed = SharedCounter()
             let url = try edge.run.deployment.url("warehouse")
             // Two writers, so that a transaction is nearly always open when the slot is taken.
             let writers = (1...2).map { writer in Thread {
-                guard let db = try? PostgresConnection(url: url) else { return }
+                guard let db = try? PostgresConnection(url: url) else { return failed.add() }
                 defer { db.close() }
                 var id = 1000 * writer
                 while !stop.isStopped {
@@ -363,7 +362,7 @@ extension Integration {
                             try db.execute("SELECT pg_sleep(0.2)")
                         }
                         written.add()
-                    } catch { return }
+                    } catch { return failed.add() }
                 }
             } }
             writers.forEach { $0.start() }
@@ -375,12 +374,14 @@ extension Integration {
             try edge.settle()
             let receipts = written.value
             print("busy re-snapshot: \(receipts) transactions written around the slot's creation")
+            #expect(failed.value == 0, "a writer failed")
             #expect(receipts > 5, "the writer wrote only \(receipts) transactions")
             try edge.expectRows(Self.onHand, ["S1|OAK-MAIN||\(100 + 2 * receipts)|\(10 * (100 + 2 * receipts))"])
             let differences = try edge.differences()
             #expect(differences.isEmpty, "\(differences.count) differences from the oracle:\n\(differences.prefix(20).joined(separator: "\n"))\n\(edge.report)")
         }
 
+        // 10. A source taken again (slot dropped, snapshot again) with nothing deleted changes nothing.
         @Test func aResnapshotOfEverySourceChangesNothing() throws {
             let edge = try ContractEdgeRun("re-snapshot")
             defer { edge.cleanUp() }
