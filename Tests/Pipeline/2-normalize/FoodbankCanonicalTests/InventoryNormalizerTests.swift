@@ -244,7 +244,7 @@ import Testing
 /// The documented schema and the encoder agree on every field, so the document cannot go stale.
 @Suite struct CanonicalSchemaTests {
     @Test func inventorySchemaListsExactlyTheEncodedFields() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("topics/schemas/inventory_events.v1.json")
         let schema = try JSONValue.parse(Array(try Data(contentsOf: path)))
         let event = try #require(try InventoryNormalizer.fromWarehouse(

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 @Suite struct TopicCatalogTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func catalog() throws -> TopicCatalog {
         try TopicCatalog.load(path: root.appendingPathComponent("topics/topics.json").path)

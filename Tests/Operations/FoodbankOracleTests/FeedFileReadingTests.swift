@@ -37,7 +37,7 @@ import Testing
     /// The committed fuzz corpus, and seeded mutations of it (bytes dropped, doubled, replaced by
     /// the characters CSV is made of): both readings agree on every one.
     @Test func theWatchersParserAndTheOracleAgree() throws {
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/corpus/feed-parser").standardized
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Fuzz/corpus/feed-parser").standardized
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted().map { Array(try Data(contentsOf: corpus.appendingPathComponent($0))) }
         try #require(!files.isEmpty)
         var state: UInt64 = 20_261_203

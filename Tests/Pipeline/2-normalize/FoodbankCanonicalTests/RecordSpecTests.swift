@@ -177,7 +177,7 @@ import Testing
     /// The committed schema documents are what the specs generate: regenerate with `foodbank-ctl schemas`.
     @Test(arguments: CanonicalModel.allCases)
     func schemaDocumentsMatchTheSpecs(model: CanonicalModel) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("topics/schemas/\(CanonicalSchema.fileName(model))")
         let committed = try JSONValue.parse(Array(try Data(contentsOf: path)))
         #expect(committed == CanonicalSchema.document(model), "run `foodbank-ctl schemas` to regenerate \(path.lastPathComponent)")
