@@ -135,11 +135,15 @@ final class OracleHistoryRun {
         let slot = "\(tag)_\(database)"
         let source = try PostgresConnection(url: deployment.url(database))
         defer { source.close() }
+        var waiting = ""
         let drained = try !draining || eventually(timeout: .seconds(90), every: .milliseconds(200)) {
-            try source.execute("SELECT count(*) FROM pg_logical_slot_peek_changes($1, NULL, NULL, 'format-version', '2')",
-                               [.text(slot)]).scalar == "0"
+            waiting = try Self.undrained(slot, source)
+            return waiting.isEmpty
         }
-        guard drained else { throw HistoryRunError(message: "slot \(slot) was not drained before its re-snapshot") }
+        guard drained else {
+            throw HistoryRunError(message: "slot \(slot) was not drained before its re-snapshot; still in it: \(waiting)\n"
+                                  + processes["cdc"]![0].logTail)
+        }
         processes["cdc"]![0].crash()
         try source.execute("SELECT pg_drop_replication_slot($1)", [.text(slot)])
         var deleted: [String] = []
@@ -167,6 +171,20 @@ final class OracleHistoryRun {
         }
         guard restarted.log.contains("snapshot published") else {
             throw HistoryRunError(message: "cdc did not take \(database)'s snapshot again:\n\(restarted.logTail)")
+        }
+    }
+
+    /// What the slot still holds, empty once cdc has drained it. A peek while cdc's own poll holds
+    /// the slot fails with 55006 ("is active for PID"): that is cdc at work, so it counts as not yet drained.
+    private static func undrained(_ slot: String, _ source: PostgresConnection) throws -> String {
+        do {
+            let rows = try source.execute("""
+                SELECT lsn::text || ' ' || left(data, 120) AS change
+                FROM pg_logical_slot_peek_changes($1, NULL, NULL, 'format-version', '2') LIMIT 5
+                """, [.text(slot)])
+            return (0..<rows.count).compactMap { rows.value($0, "change") }.joined(separator: "; ")
+        } catch let error as PostgresError where error.sqlState == "55006" {
+            return "the slot is in use by cdc"
         }
     }
 

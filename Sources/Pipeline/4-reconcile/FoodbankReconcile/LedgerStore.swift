@@ -44,16 +44,7 @@ enum LedgerStore {
     /// Rows are locked by id, in one order, so instances whose partitions share a row (its versions
     /// moved between keys) take turns instead of computing from the same stale state.
     private static func lock(_ rowIDs: [String], _ db: PostgresConnection) throws {
-        try lock(keys: rowIDs, namespace: "row", db)
-    }
-
-    /// Transaction-scoped advisory locks on `namespace:key`, taken in one order.
-    static func lock(keys: [String], namespace: String, _ db: PostgresConnection) throws {
-        guard !keys.isEmpty else { return }
-        try db.execute("""
-            SELECT count(pg_advisory_xact_lock(k)) FROM (
-                SELECT DISTINCT hashtextextended($2 || ':' || r, 0) AS k FROM jsonb_array_elements_text($1::jsonb) r ORDER BY k OFFSET 0) keys
-            """, [.jsonList(keys), .text(namespace)])
+        try db.lockAdvisory(keys: rowIDs, namespace: "row")
     }
 
     private static func states(_ rowIDs: [String], _ db: PostgresConnection) throws -> [String: [String: HolderState]] {

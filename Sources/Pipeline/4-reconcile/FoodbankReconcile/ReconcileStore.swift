@@ -55,7 +55,7 @@ public enum ReconcileStore {
     /// Every transaction takes its row locks (in ``LedgerStore/fold(_:_:)``) before any sku lock,
     /// each in one order, so two instances never wait on each other in a circle.
     static func lockWeights(of skus: Set<String>, _ db: PostgresConnection) throws {
-        try LedgerStore.lock(keys: skus.sorted(), namespace: "sku", db)
+        try db.lockAdvisory(keys: skus.sorted(), namespace: "sku")
     }
 
     /// The current rows of these positions and of every position of these skus.

@@ -242,9 +242,15 @@ public enum DQStore {
 
     /// Runs the checks over the evidence and brings `ops.dq_violations` in line with their verdicts.
     static func record(_ evidence: DQEvidence, _ db: PostgresConnection, checks: [DQCheck] = DQChecks.all) throws -> [DQFinding] {
+        let verdicts = checks.map { ($0, $0.evaluate(evidence)) }
+        // Another instance (its batch or its sweep) may judge the same entity at the same moment. A
+        // finding's id counts the entity's earlier findings, so both would take the same id and
+        // one would fail on the key: each entity's findings are written by one transaction at a time.
+        try db.lockAdvisory(keys: verdicts.flatMap { check, verdict in
+            verdict.examined.union(verdict.problems.keys).map { "\(check.name):\(check.entityType):\($0)" }
+        }, namespace: "finding")
         var findings: [DQFinding] = []
-        for check in checks {
-            let verdict = check.evaluate(evidence)
+        for (check, verdict) in verdicts {
             findings += try resolve(check, verdict.examined.subtracting(verdict.problems.keys), at: evidence.now, db)
             findings += try open(check, verdict.problems, at: evidence.now, db)
             if check.name == DQChecks.orphanedFulfillment.name, !evidence.shipments.isEmpty {
