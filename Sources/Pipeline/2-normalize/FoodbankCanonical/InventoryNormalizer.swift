@@ -26,12 +26,33 @@ public enum InventoryNormalizer {
                 events += try warehouseRow(version.row, change: change, retraction: version.retraction, processedAt: processedAt)
             } catch let rejection as Rejection {
                 guard events.isEmpty else { return NormalizedEvents(events: events, rejection: rejection) }
-                guard let before = change.before,
-                      let old = try? warehouseRow(before, change: change, retraction: true, processedAt: processedAt) else { throw rejection }
-                return NormalizedEvents(events: old, rejection: rejection)
+                if let before = change.before, let old = try? warehouseRow(before, change: change, retraction: true, processedAt: processedAt) {
+                    return NormalizedEvents(events: old, rejection: rejection)
+                }
+                // A snapshot's last row of the table carries its completion (decision 32), and a
+                // snapshot row has no earlier version in its event: the row is held unreadable at
+                // the snapshot's position, so the completion still reaches the sinks (decision 39).
+                guard change.completesSnapshot != nil,
+                      let held = unreadableWarehouseRow(version.row, change: change, processedAt: processedAt) else { throw rejection }
+                return NormalizedEvents(events: [held], rejection: rejection)
             }
         }
         return NormalizedEvents(events: events)
+    }
+
+    /// An event that says only which row, at which position, for a version whose fields cannot be
+    /// read (as a feed's unreadable row is held by its file); nil without a readable `txn_id`.
+    private static func unreadableWarehouseRow(_ row: JSONValue, change: ChangeEvent, processedAt: Date) -> InventoryEvent? {
+        guard let id = row["txn_id"]?.intValue else { return nil }
+        let position = change.lsn ?? 0
+        return InventoryEvent(
+            eventID: "warehouse:wms.inventory_transactions:\(id):\(position):new", change: .unreadable, movementType: .receipt,
+            sku: row["sku"]?.stringValue ?? "", locationID: row["location_id"]?.stringValue ?? "", lotCode: "", quantityCases: 0, deltaCases: 0,
+            weightLbs: nil, referenceType: nil, referenceID: nil, occurredAt: processedAt, businessDate: BusinessTime.businessDate(of: processedAt),
+            source: SourceCoordinates(system: "warehouse", object: "wms.inventory_transactions", sourceID: String(id),
+                                      version: change.txID.map(String.init) ?? "", position: String(position), committedAt: change.committedAt,
+                                      completesSnapshot: change.completesSnapshot),
+            processedAt: processedAt)
     }
 
     private static func warehouseRow(_ row: JSONValue, change: ChangeEvent, retraction: Bool, processedAt: Date) throws -> [InventoryEvent] {

@@ -44,6 +44,25 @@ import Testing
         #expect(e.json()["schema_version"] == .int(1))
     }
 
+    /// A re-snapshot's last row of the table carries its completion (decision 32). When that row is
+    /// unreadable (a receipt of 0 cases), it has no earlier version in its event to retract: it was
+    /// dead-lettered whole, the completion with it, and the rows deleted while no slot existed kept
+    /// counting (a generated history: a deleted 30-case distribution still counted).
+    @Test func anUnreadableSnapshotRowIsHeldUnreadableAndStillCompletesItsTable() throws {
+        var envelope = Self.envelope(op: "r", after: Self.row(["quantity_cases": .string("0")]), lsn: 500)
+        if case .object(var fields) = envelope, case .object(var source)? = fields["source"] {
+            source["snapshot"] = .string("last_in_data_collection")
+            fields["source"] = .object(source)
+            envelope = .object(fields)
+        }
+        let normalized = try InventoryNormalizer.fromWarehouse(envelope, processedAt: now)
+        #expect(normalized.rejection != nil, "still dead-lettered, with its reason")
+        #expect(normalized.events.map(\.change) == [.unreadable])
+        let held = try #require(normalized.events.first)
+        #expect(held.deltaCases == 0 && held.source.rowID == "warehouse:wms.inventory_transactions:42" && held.source.position == "500")
+        #expect(SnapshotCompletion.of(canonical: held.json()) == [SnapshotCompletion(system: "warehouse", object: "wms.inventory_transactions", position: 500)])
+    }
+
     @Test func anEmptyReferenceIDIsNoReference() throws {
         let event = try #require(try events(Self.envelope(op: "c", after: Self.row(["reference_id": .string("")]))).first)
         #expect(event.referenceID == nil, "decision 6: '' would be a donation of its own in donation_vs_receipt")
